@@ -1,0 +1,622 @@
+//! The in-memory landscape: every object kclm knows, with the indexes that join
+//! them. One owner mutates it by applying [`Update`]s; readers derive rows.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::model::capi::{
+    CapiMachine, Cluster, KubeadmControlPlane, MachineDeployment, MetalStackCluster,
+    MetalStackMachine,
+};
+use crate::model::gardener::{CloudProfile, Project, Seed, Shoot};
+use crate::model::kamaji::TenantControlPlane;
+use crate::model::metal::{Image, Machine, MachineIssues, Partition, PartitionCapacity, Size};
+
+/// Namespace (empty for cluster-scoped) and name of a Kubernetes object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjKey {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+    pub fn of(meta: &crate::model::ObjectMeta) -> Self {
+        Self::new(
+            meta.namespace.clone().unwrap_or_default(),
+            meta.name.clone().unwrap_or_default(),
+        )
+    }
+}
+
+impl fmt::Display for ObjKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+/// Every kind kclm shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Kind {
+    Project,
+    Seed,
+    Shoot,
+    CloudProfile,
+    Cluster,
+    CapiMachine,
+    MachineDeployment,
+    KubeadmControlPlane,
+    MetalStackCluster,
+    MetalStackMachine,
+    TenantControlPlane,
+    Machine,
+    Firewall,
+    Partition,
+    Size,
+    Image,
+}
+
+/// Which connection a kind comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceGroup {
+    Garden,
+    Capi,
+    Metal,
+}
+
+impl SourceGroup {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceGroup::Garden => "garden",
+            SourceGroup::Capi => "capi",
+            SourceGroup::Metal => "metal",
+        }
+    }
+}
+
+impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::Project,
+        Kind::Seed,
+        Kind::Shoot,
+        Kind::CloudProfile,
+        Kind::Cluster,
+        Kind::CapiMachine,
+        Kind::MachineDeployment,
+        Kind::KubeadmControlPlane,
+        Kind::MetalStackCluster,
+        Kind::MetalStackMachine,
+        Kind::TenantControlPlane,
+        Kind::Machine,
+        Kind::Firewall,
+        Kind::Partition,
+        Kind::Size,
+        Kind::Image,
+    ];
+    pub fn group(self) -> SourceGroup {
+        match self {
+            Kind::Project | Kind::Seed | Kind::Shoot | Kind::CloudProfile => SourceGroup::Garden,
+            Kind::Machine | Kind::Firewall | Kind::Partition | Kind::Size | Kind::Image => {
+                SourceGroup::Metal
+            }
+            _ => SourceGroup::Capi,
+        }
+    }
+    /// Plural, lower-case name as used on the command line and in messages.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Project => "projects",
+            Kind::Seed => "seeds",
+            Kind::Shoot => "shoots",
+            Kind::CloudProfile => "cloudprofiles",
+            Kind::Cluster => "clusters",
+            Kind::CapiMachine => "machines.cluster.x-k8s.io",
+            Kind::MachineDeployment => "machinedeployments",
+            Kind::KubeadmControlPlane => "kubeadmcontrolplanes",
+            Kind::MetalStackCluster => "metalstackclusters",
+            Kind::MetalStackMachine => "metalstackmachines",
+            Kind::TenantControlPlane => "tenantcontrolplanes",
+            Kind::Machine => "machines",
+            Kind::Firewall => "firewalls",
+            Kind::Partition => "partitions",
+            Kind::Size => "sizes",
+            Kind::Image => "images",
+        }
+    }
+}
+
+/// What a source currently knows about one kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "reason", rename_all = "lowercase")]
+pub enum SourceState {
+    /// Not configured for this landscape (e.g. no CAPI context).
+    Disabled,
+    Connecting,
+    Synced,
+    /// A transient error: the source retries with backoff.
+    Error(String),
+    /// Not listable (403) or not served (404): skipped, the rest keeps working.
+    Unavailable(String),
+}
+
+impl SourceState {
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, SourceState::Connecting)
+    }
+    pub fn short(&self) -> String {
+        match self {
+            SourceState::Disabled => "off".into(),
+            SourceState::Connecting => "connecting".into(),
+            SourceState::Synced => "synced".into(),
+            SourceState::Error(r) => format!("error: {r}"),
+            SourceState::Unavailable(r) => format!("unavailable: {r}"),
+        }
+    }
+}
+
+/// One object from a Kubernetes watch.
+#[derive(Clone, Debug)]
+pub enum KubeObject {
+    Project(Project),
+    Seed(Seed),
+    Shoot(Shoot),
+    CloudProfile(CloudProfile),
+    Cluster(Cluster),
+    CapiMachine(CapiMachine),
+    MachineDeployment(MachineDeployment),
+    KubeadmControlPlane(KubeadmControlPlane),
+    MetalStackCluster(MetalStackCluster),
+    MetalStackMachine(MetalStackMachine),
+    TenantControlPlane(TenantControlPlane),
+}
+
+/// Everything the metal-api poller read in one round.
+#[derive(Clone, Debug, Default)]
+pub struct MetalSnapshot {
+    /// `None` where that call failed this round: the previous data is kept.
+    pub machines: Option<Vec<Machine>>,
+    pub firewalls: Option<Vec<Machine>>,
+    pub partitions: Option<Vec<Partition>>,
+    pub capacity: Option<Vec<PartitionCapacity>>,
+    pub sizes: Option<Vec<Size>>,
+    pub images: Option<Vec<Image>>,
+    pub issues: Option<Vec<MachineIssues>>,
+}
+
+/// A change to the landscape, sent by sources to the owner of the store.
+#[derive(Clone, Debug)]
+pub enum Update {
+    Applied(KubeObject),
+    Deleted(KubeObject),
+    /// A full (re-)list of one kind: replaces everything of that kind.
+    Relisted(Kind, Vec<KubeObject>),
+    Metal(Box<MetalSnapshot>),
+    Source(Kind, SourceState),
+}
+
+type Map<T> = BTreeMap<ObjKey, Arc<T>>;
+
+/// The landscape store.
+#[derive(Debug, Default)]
+pub struct Landscape {
+    pub projects: Map<Project>,
+    pub seeds: Map<Seed>,
+    pub shoots: Map<Shoot>,
+    pub cloudprofiles: Map<CloudProfile>,
+    pub clusters: Map<Cluster>,
+    pub capi_machines: Map<CapiMachine>,
+    pub machine_deployments: Map<MachineDeployment>,
+    pub kubeadm_control_planes: Map<KubeadmControlPlane>,
+    pub metal_stack_clusters: Map<MetalStackCluster>,
+    pub metal_stack_machines: Map<MetalStackMachine>,
+    pub tenant_control_planes: Map<TenantControlPlane>,
+    pub machines: BTreeMap<String, Arc<Machine>>,
+    pub firewalls: BTreeMap<String, Arc<Machine>>,
+    pub partitions: BTreeMap<String, Arc<Partition>>,
+    pub capacity: BTreeMap<String, PartitionCapacity>,
+    pub sizes: BTreeMap<String, Arc<Size>>,
+    pub images: BTreeMap<String, Arc<Image>>,
+    /// machine id -> metal-api issue ids
+    pub issues: HashMap<String, Vec<String>>,
+    pub sources: BTreeMap<Kind, SourceState>,
+    /// Bumped on every change; consumers cache derived rows against it.
+    pub generation: u64,
+    shoot_by_uid: HashMap<String, ObjKey>,
+    shoots_by_seed: HashMap<String, BTreeSet<ObjKey>>,
+    /// shoot uid -> machine ids / firewall ids (tag `cluster.metal-stack.io/id`)
+    machines_by_cluster: HashMap<String, Vec<String>>,
+    firewalls_by_cluster: HashMap<String, Vec<String>>,
+}
+
+fn key_of(obj: &KubeObject) -> ObjKey {
+    match obj {
+        KubeObject::Project(o) => ObjKey::of(&o.metadata),
+        KubeObject::Seed(o) => ObjKey::of(&o.metadata),
+        KubeObject::Shoot(o) => ObjKey::of(&o.metadata),
+        KubeObject::CloudProfile(o) => ObjKey::of(&o.metadata),
+        KubeObject::Cluster(o) => ObjKey::of(&o.metadata),
+        KubeObject::CapiMachine(o) => ObjKey::of(&o.metadata),
+        KubeObject::MachineDeployment(o) => ObjKey::of(&o.metadata),
+        KubeObject::KubeadmControlPlane(o) => ObjKey::of(&o.metadata),
+        KubeObject::MetalStackCluster(o) => ObjKey::of(&o.metadata),
+        KubeObject::MetalStackMachine(o) => ObjKey::of(&o.metadata),
+        KubeObject::TenantControlPlane(o) => ObjKey::of(&o.metadata),
+    }
+}
+
+impl KubeObject {
+    pub fn kind(&self) -> Kind {
+        match self {
+            KubeObject::Project(_) => Kind::Project,
+            KubeObject::Seed(_) => Kind::Seed,
+            KubeObject::Shoot(_) => Kind::Shoot,
+            KubeObject::CloudProfile(_) => Kind::CloudProfile,
+            KubeObject::Cluster(_) => Kind::Cluster,
+            KubeObject::CapiMachine(_) => Kind::CapiMachine,
+            KubeObject::MachineDeployment(_) => Kind::MachineDeployment,
+            KubeObject::KubeadmControlPlane(_) => Kind::KubeadmControlPlane,
+            KubeObject::MetalStackCluster(_) => Kind::MetalStackCluster,
+            KubeObject::MetalStackMachine(_) => Kind::MetalStackMachine,
+            KubeObject::TenantControlPlane(_) => Kind::TenantControlPlane,
+        }
+    }
+    pub fn key(&self) -> ObjKey {
+        key_of(self)
+    }
+}
+
+impl Landscape {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies a batch of updates; returns whether anything changed.
+    pub fn apply_all(&mut self, updates: impl IntoIterator<Item = Update>) -> bool {
+        let mut changed = false;
+        for u in updates {
+            changed |= self.apply(u);
+        }
+        changed
+    }
+
+    /// Applies one update; returns whether anything changed.
+    pub fn apply(&mut self, update: Update) -> bool {
+        let changed = match update {
+            Update::Applied(obj) => {
+                self.upsert(obj);
+                true
+            }
+            Update::Deleted(obj) => self.remove(obj.kind(), &obj.key()),
+            Update::Relisted(kind, objs) => {
+                self.clear_kind(kind);
+                for o in objs {
+                    self.upsert(o);
+                }
+                true
+            }
+            Update::Metal(snap) => {
+                self.set_metal(*snap);
+                true
+            }
+            Update::Source(kind, state) => self.sources.insert(kind, state.clone()) != Some(state),
+        };
+        if changed {
+            self.generation += 1;
+        }
+        changed
+    }
+
+    fn upsert(&mut self, obj: KubeObject) {
+        let key = key_of(&obj);
+        match obj {
+            KubeObject::Shoot(s) => {
+                self.unindex_shoot(&key);
+                if !s.uid().is_empty() {
+                    self.shoot_by_uid.insert(s.uid().to_string(), key.clone());
+                }
+                if let Some(seed) = s.seed_name() {
+                    self.shoots_by_seed
+                        .entry(seed.to_string())
+                        .or_default()
+                        .insert(key.clone());
+                }
+                self.shoots.insert(key, Arc::new(s));
+            }
+            KubeObject::Project(o) => {
+                self.projects.insert(key, Arc::new(o));
+            }
+            KubeObject::Seed(o) => {
+                self.seeds.insert(key, Arc::new(o));
+            }
+            KubeObject::CloudProfile(o) => {
+                self.cloudprofiles.insert(key, Arc::new(o));
+            }
+            KubeObject::Cluster(o) => {
+                self.clusters.insert(key, Arc::new(o));
+            }
+            KubeObject::CapiMachine(o) => {
+                self.capi_machines.insert(key, Arc::new(o));
+            }
+            KubeObject::MachineDeployment(o) => {
+                self.machine_deployments.insert(key, Arc::new(o));
+            }
+            KubeObject::KubeadmControlPlane(o) => {
+                self.kubeadm_control_planes.insert(key, Arc::new(o));
+            }
+            KubeObject::MetalStackCluster(o) => {
+                self.metal_stack_clusters.insert(key, Arc::new(o));
+            }
+            KubeObject::MetalStackMachine(o) => {
+                self.metal_stack_machines.insert(key, Arc::new(o));
+            }
+            KubeObject::TenantControlPlane(o) => {
+                self.tenant_control_planes.insert(key, Arc::new(o));
+            }
+        }
+    }
+
+    fn unindex_shoot(&mut self, key: &ObjKey) {
+        if let Some(old) = self.shoots.get(key) {
+            self.shoot_by_uid.remove(old.uid());
+            if let Some(seed) = old.seed_name()
+                && let Some(set) = self.shoots_by_seed.get_mut(seed)
+            {
+                set.remove(key);
+            }
+        }
+    }
+
+    fn remove(&mut self, kind: Kind, key: &ObjKey) -> bool {
+        match kind {
+            Kind::Shoot => {
+                self.unindex_shoot(key);
+                self.shoots.remove(key).is_some()
+            }
+            Kind::Project => self.projects.remove(key).is_some(),
+            Kind::Seed => self.seeds.remove(key).is_some(),
+            Kind::CloudProfile => self.cloudprofiles.remove(key).is_some(),
+            Kind::Cluster => self.clusters.remove(key).is_some(),
+            Kind::CapiMachine => self.capi_machines.remove(key).is_some(),
+            Kind::MachineDeployment => self.machine_deployments.remove(key).is_some(),
+            Kind::KubeadmControlPlane => self.kubeadm_control_planes.remove(key).is_some(),
+            Kind::MetalStackCluster => self.metal_stack_clusters.remove(key).is_some(),
+            Kind::MetalStackMachine => self.metal_stack_machines.remove(key).is_some(),
+            Kind::TenantControlPlane => self.tenant_control_planes.remove(key).is_some(),
+            _ => false,
+        }
+    }
+
+    fn clear_kind(&mut self, kind: Kind) {
+        match kind {
+            Kind::Shoot => {
+                self.shoots.clear();
+                self.shoot_by_uid.clear();
+                self.shoots_by_seed.clear();
+            }
+            Kind::Project => self.projects.clear(),
+            Kind::Seed => self.seeds.clear(),
+            Kind::CloudProfile => self.cloudprofiles.clear(),
+            Kind::Cluster => self.clusters.clear(),
+            Kind::CapiMachine => self.capi_machines.clear(),
+            Kind::MachineDeployment => self.machine_deployments.clear(),
+            Kind::KubeadmControlPlane => self.kubeadm_control_planes.clear(),
+            Kind::MetalStackCluster => self.metal_stack_clusters.clear(),
+            Kind::MetalStackMachine => self.metal_stack_machines.clear(),
+            Kind::TenantControlPlane => self.tenant_control_planes.clear(),
+            _ => {}
+        }
+    }
+
+    fn set_metal(&mut self, snap: MetalSnapshot) {
+        fn index(list: &BTreeMap<String, Arc<Machine>>) -> HashMap<String, Vec<String>> {
+            let mut idx: HashMap<String, Vec<String>> = HashMap::new();
+            for m in list.values() {
+                if let Some(cid) = m.cluster_id() {
+                    idx.entry(cid.to_string()).or_default().push(m.id.clone());
+                }
+            }
+            idx
+        }
+        if let Some(list) = snap.machines {
+            self.machines = list
+                .into_iter()
+                .filter(|m| !m.is_firewall())
+                .map(|m| (m.id.clone(), Arc::new(m)))
+                .collect();
+            self.machines_by_cluster = index(&self.machines);
+        }
+        if let Some(list) = snap.firewalls {
+            self.firewalls = list
+                .into_iter()
+                .map(|m| (m.id.clone(), Arc::new(m)))
+                .collect();
+            self.firewalls_by_cluster = index(&self.firewalls);
+        }
+        if let Some(list) = snap.partitions {
+            self.partitions = list
+                .into_iter()
+                .map(|p| (p.id.clone(), Arc::new(p)))
+                .collect();
+        }
+        if let Some(list) = snap.capacity {
+            self.capacity = list.into_iter().map(|c| (c.id.clone(), c)).collect();
+        }
+        if let Some(list) = snap.sizes {
+            self.sizes = list
+                .into_iter()
+                .map(|s| (s.id.clone(), Arc::new(s)))
+                .collect();
+        }
+        if let Some(list) = snap.images {
+            self.images = list
+                .into_iter()
+                .map(|i| (i.id.clone(), Arc::new(i)))
+                .collect();
+        }
+        if let Some(list) = snap.issues {
+            self.issues = list
+                .into_iter()
+                .filter(|i| !i.issues.is_empty())
+                .map(|i| (i.machineid, i.issues))
+                .collect();
+        }
+    }
+
+    // ---- joins ----
+
+    /// The project owning a namespace (`spec.namespace`, else `garden-<name>`).
+    pub fn project_of_namespace(&self, namespace: &str) -> Option<&Arc<Project>> {
+        self.projects.values().find(|p| p.namespace() == namespace)
+    }
+
+    /// Project name for a shoot namespace, falling back to the `garden-` convention.
+    pub fn project_name_of_namespace(&self, namespace: &str) -> String {
+        if let Some(p) = self.project_of_namespace(namespace) {
+            return p.name().to_string();
+        }
+        namespace
+            .strip_prefix("garden-")
+            .unwrap_or(namespace)
+            .to_string()
+    }
+
+    pub fn shoot_by_uid(&self, uid: &str) -> Option<&Arc<Shoot>> {
+        self.shoots.get(self.shoot_by_uid.get(uid)?)
+    }
+
+    pub fn seed_of(&self, shoot: &Shoot) -> Option<&Arc<Seed>> {
+        self.seeds.get(&ObjKey::new("", shoot.seed_name()?))
+    }
+
+    pub fn shoots_of_seed(&self, seed: &str) -> impl Iterator<Item = &Arc<Shoot>> {
+        self.shoots_by_seed
+            .get(seed)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.shoots.get(k))
+    }
+
+    pub fn shoot_count_of_seed(&self, seed: &str) -> usize {
+        self.shoots_by_seed.get(seed).map_or(0, BTreeSet::len)
+    }
+
+    pub fn shoots_of_project<'a>(
+        &'a self,
+        project: &Project,
+    ) -> impl Iterator<Item = &'a Arc<Shoot>> {
+        let ns = project.namespace();
+        let start = ObjKey::new(ns.clone(), "");
+        self.shoots
+            .range(start..)
+            .take_while(move |(k, _)| k.namespace == ns)
+            .map(|(_, v)| v)
+    }
+
+    pub fn machines_of_shoot(&self, shoot: &Shoot) -> impl Iterator<Item = &Arc<Machine>> {
+        self.machines_by_cluster
+            .get(shoot.uid())
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.machines.get(id))
+    }
+
+    pub fn machine_count_of_shoot(&self, shoot: &Shoot) -> usize {
+        self.machines_by_cluster
+            .get(shoot.uid())
+            .map_or(0, Vec::len)
+    }
+
+    pub fn firewalls_of_shoot(&self, shoot: &Shoot) -> impl Iterator<Item = &Arc<Machine>> {
+        self.firewalls_by_cluster
+            .get(shoot.uid())
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.firewalls.get(id))
+    }
+
+    /// The shoot a metal machine or firewall belongs to (tag `cluster.metal-stack.io/id`).
+    pub fn shoot_of_machine(&self, machine: &Machine) -> Option<&Arc<Shoot>> {
+        self.shoot_by_uid(machine.cluster_id()?)
+    }
+
+    pub fn capi_machines_of_cluster<'a>(
+        &'a self,
+        cluster: &'a Cluster,
+    ) -> impl Iterator<Item = &'a Arc<CapiMachine>> {
+        self.capi_machines.values().filter(move |m| {
+            m.namespace() == cluster.namespace() && m.spec.cluster_name == cluster.name()
+        })
+    }
+
+    /// Metal machines of a CAPI cluster: CAPI Machine -> providerID (or its
+    /// MetalStackMachine's providerID) -> metal machine uuid.
+    pub fn metal_machines_of_cluster<'a>(
+        &'a self,
+        cluster: &'a Cluster,
+    ) -> impl Iterator<Item = &'a Arc<Machine>> {
+        self.capi_machines_of_cluster(cluster).filter_map(|m| {
+            let id = m.metal_machine_id().or_else(|| {
+                let infra = m.spec.infrastructure_ref.as_ref()?;
+                let msm = self
+                    .metal_stack_machines
+                    .get(&ObjKey::new(m.namespace(), infra.name.clone()))?;
+                crate::model::capi::parse_provider_id(msm.spec.provider_id.as_deref()?)
+                    .map(|(_, id)| id)
+            })?;
+            self.machines.get(id).or_else(|| self.firewalls.get(id))
+        })
+    }
+
+    /// The CAPI cluster (namespace/name) that runs a metal machine, if any.
+    pub fn cluster_of_machine(&self, machine_id: &str) -> Option<&Arc<Cluster>> {
+        let m = self
+            .capi_machines
+            .values()
+            .find(|m| m.metal_machine_id() == Some(machine_id))?;
+        self.clusters
+            .get(&ObjKey::new(m.namespace(), m.spec.cluster_name.clone()))
+    }
+
+    /// Issue ids of a machine, in metal-api display order.
+    pub fn issues_of(&self, machine_id: &str) -> &[String] {
+        self.issues.get(machine_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether every source that was started has reported (synced, error or unavailable).
+    pub fn settled(&self) -> bool {
+        self.sources.values().all(SourceState::is_settled)
+    }
+
+    /// Aggregated state per source group, worst first, for the status bar.
+    pub fn group_state(&self, group: SourceGroup) -> Option<SourceState> {
+        let mut states = self
+            .sources
+            .iter()
+            .filter(|(k, _)| k.group() == group)
+            .map(|(_, s)| s);
+        let first = states.next()?.clone();
+        Some(states.fold(first, |acc, s| match (&acc, s) {
+            (SourceState::Error(_), _) => acc,
+            (_, SourceState::Error(_)) => s.clone(),
+            (SourceState::Connecting, _) => acc,
+            (_, SourceState::Connecting) => s.clone(),
+            (SourceState::Unavailable(_), _) => acc,
+            (_, SourceState::Unavailable(_)) => s.clone(),
+            (SourceState::Disabled, _) => s.clone(),
+            _ => acc,
+        }))
+    }
+}

@@ -1,0 +1,302 @@
+//! metal-stack metal-api v1 resources (`reference/metal-api/metal-api.json`).
+//!
+//! metal-api marks nearly every field required yet sends `null` or omits many,
+//! so every field defaults. Firewalls share the machine shape.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Extra;
+
+/// Tag on machines and firewalls naming the Gardener shoot's `metadata.uid`.
+pub const TAG_CLUSTER_ID: &str = "cluster.metal-stack.io/id";
+pub const TAG_RACK: &str = "machine.metal-stack.io/rack";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub partition: Option<Partition>,
+    #[serde(default)]
+    pub rackid: String,
+    #[serde(default)]
+    pub size: Option<Size>,
+    #[serde(default)]
+    pub allocation: Option<Allocation>,
+    #[serde(default)]
+    pub state: MachineState,
+    #[serde(default)]
+    pub ledstate: LedState,
+    #[serde(default)]
+    pub liveliness: String,
+    #[serde(default)]
+    pub events: MachineEvents,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bios: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A firewall is a machine allocated with role `firewall`.
+pub type Firewall = Machine;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Allocation {
+    #[serde(default)]
+    pub creator: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub project: String,
+    #[serde(default)]
+    pub hostname: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub image: Option<Image>,
+    #[serde(default)]
+    pub succeeded: bool,
+    #[serde(default)]
+    pub reinstall: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<Value>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MachineState {
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metal_hammer_version: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LedState {
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MachineEvents {
+    /// Newest first, at most 20.
+    #[serde(default)]
+    pub log: Vec<ProvisioningEvent>,
+    #[serde(default)]
+    pub last_event_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_event: Option<ProvisioningEvent>,
+    #[serde(default)]
+    pub crash_loop: bool,
+    #[serde(default)]
+    pub failed_machine_reclaim: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningEvent {
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Partition {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Size {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<Vec<Value>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PartitionCapacity {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub servers: Vec<ServerCapacity>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerCapacity {
+    #[serde(default)]
+    pub size: String,
+    #[serde(default)]
+    pub total: i32,
+    #[serde(default)]
+    pub allocated: i32,
+    #[serde(default)]
+    pub allocatable: i32,
+    #[serde(default)]
+    pub free: i32,
+    #[serde(default)]
+    pub faulty: i32,
+    #[serde(default)]
+    pub reservations: i32,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One row of `POST /v1/machine/issues/evaluate`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MachineIssues {
+    #[serde(default)]
+    pub machineid: String,
+    #[serde(default)]
+    pub issues: Vec<String>,
+}
+
+/// metal-api's error body.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpError {
+    #[serde(default)]
+    pub statuscode: i32,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Severity of a machine issue, ordered minor < major < critical.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Minor,
+    Major,
+    Critical,
+}
+
+/// Issue ids in metal-api's display order, with their severity.
+pub const ISSUE_TYPES: &[(&str, Severity)] = &[
+    ("no-partition", Severity::Major),
+    ("liveliness-dead", Severity::Major),
+    ("liveliness-unknown", Severity::Major),
+    ("liveliness-not-available", Severity::Minor),
+    ("failed-machine-reclaim", Severity::Critical),
+    ("crashloop", Severity::Major),
+    ("last-event-error", Severity::Minor),
+    ("bmc-without-mac", Severity::Major),
+    ("bmc-without-ip", Severity::Major),
+    ("bmc-info-outdated", Severity::Major),
+    ("asn-not-unique", Severity::Minor),
+    ("bmc-no-distinct-ip", Severity::Major),
+    ("no-event-container", Severity::Major),
+];
+
+pub fn issue_severity(id: &str) -> Option<Severity> {
+    ISSUE_TYPES.iter().find(|(i, _)| *i == id).map(|(_, s)| *s)
+}
+
+impl Machine {
+    /// Value of a `key=value` tag (split on the first `=`; the last one wins).
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .filter_map(|t| t.split_once('='))
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+            .next_back()
+    }
+    pub fn cluster_id(&self) -> Option<&str> {
+        self.tag(TAG_CLUSTER_ID)
+    }
+    pub fn partition_id(&self) -> &str {
+        self.partition.as_ref().map(|p| p.id.as_str()).unwrap_or("")
+    }
+    pub fn size_id(&self) -> &str {
+        self.size.as_ref().map(|s| s.id.as_str()).unwrap_or("")
+    }
+    pub fn hostname(&self) -> &str {
+        self.allocation
+            .as_ref()
+            .map(|a| a.hostname.as_str())
+            .unwrap_or("")
+    }
+    pub fn project(&self) -> &str {
+        self.allocation
+            .as_ref()
+            .map(|a| a.project.as_str())
+            .unwrap_or("")
+    }
+    pub fn image_id(&self) -> &str {
+        self.allocation
+            .as_ref()
+            .and_then(|a| a.image.as_ref())
+            .map(|i| i.id.as_str())
+            .unwrap_or("")
+    }
+    pub fn is_firewall(&self) -> bool {
+        self.allocation
+            .as_ref()
+            .is_some_and(|a| a.role == "firewall")
+    }
+    pub fn last_event(&self) -> Option<&ProvisioningEvent> {
+        self.events.log.first()
+    }
+}

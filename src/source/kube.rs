@@ -1,0 +1,309 @@
+//! Kubernetes sources: one kube-rs watcher per kind (paginated initial list,
+//! resumable watch, re-list on 410 Gone, backoff on errors), reporting each
+//! kind's state. A kind that is forbidden (403) or not served (404) is reported
+//! and skipped; the others keep working.
+
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+
+use futures::StreamExt;
+use kube::Api;
+use kube::api::ListParams;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use serde::de::DeserializeOwned;
+
+use super::UpdateTx;
+use crate::landscape::{Kind, KubeObject, SourceState, Update};
+use crate::model::capi::{
+    CapiMachine, Cluster, KubeadmControlPlane, MachineDeployment, MetalStackCluster,
+    MetalStackMachine,
+};
+use crate::model::gardener::{CloudProfile, Project, Seed, Shoot};
+use crate::model::kamaji::TenantControlPlane;
+
+/// Which kubeconfig and context to use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KubeTarget {
+    /// `None`: `$KUBECONFIG`, else `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// `None`: the kubeconfig's current context.
+    pub context: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot read kubeconfig {path}: {reason}")]
+    Kubeconfig { path: String, reason: String },
+    #[error("kubeconfig {path}: {reason}")]
+    Context { path: String, reason: String },
+    #[error("no kubeconfig: set --kubeconfig or KUBECONFIG, or configure a landscape")]
+    NoKubeconfig,
+}
+
+fn default_kubeconfig() -> Option<PathBuf> {
+    if let Some(v) = std::env::var_os("KUBECONFIG") {
+        let first = std::env::split_paths(&v).next()?;
+        return Some(first);
+    }
+    directories::BaseDirs::new().map(|d| d.home_dir().join(".kube").join("config"))
+}
+
+fn full_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        cur = s.source();
+    }
+    out
+}
+
+/// Builds a kube client for a target; errors name the file and what is wrong with it.
+pub async fn client_for(target: &KubeTarget) -> Result<kube::Client, ConnectError> {
+    let path = target
+        .kubeconfig
+        .clone()
+        .or_else(default_kubeconfig)
+        .ok_or(ConnectError::NoKubeconfig)?;
+    let shown = path.display().to_string();
+    if !Path::new(&path).exists() {
+        return Err(ConnectError::Kubeconfig {
+            path: shown,
+            reason: "file does not exist".into(),
+        });
+    }
+    let kc = Kubeconfig::read_from(&path).map_err(|e| ConnectError::Kubeconfig {
+        path: shown.clone(),
+        reason: full_chain(&e),
+    })?;
+    if let Some(ctx) = &target.context
+        && !kc.contexts.iter().any(|c| &c.name == ctx)
+    {
+        let known: Vec<_> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+        return Err(ConnectError::Context {
+            path: shown,
+            reason: format!("no context {ctx:?} (known: {})", known.join(", ")),
+        });
+    }
+    let opts = KubeConfigOptions {
+        context: target.context.clone(),
+        ..Default::default()
+    };
+    let mut cfg = kube::Config::from_custom_kubeconfig(kc, &opts)
+        .await
+        .map_err(|e| ConnectError::Context {
+            path: shown.clone(),
+            reason: full_chain(&e),
+        })?;
+    cfg.read_timeout = Some(std::time::Duration::from_secs(295));
+    kube::Client::try_from(cfg).map_err(|e| ConnectError::Context {
+        path: shown,
+        reason: full_chain(&e),
+    })
+}
+
+/// The HTTP status of a kube error, if the server answered.
+pub fn status_code(e: &kube::Error) -> Option<u16> {
+    match e {
+        kube::Error::Api(s) => Some(s.code),
+        _ => None,
+    }
+}
+
+/// The server's message (or the transport error) of a kube error, for humans.
+pub fn error_message(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
+        other => full_chain(other),
+    }
+}
+
+/// Classifies a watcher error: `Some(reason)` if the kind should be skipped for good.
+fn permanent(e: &watcher::Error) -> Option<String> {
+    let inner = match e {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => e,
+        _ => return None,
+    };
+    match status_code(inner) {
+        Some(403) => Some(format!("403 forbidden: {}", error_message(inner))),
+        Some(404) => Some("404 not served by this API server".to_string()),
+        _ => None,
+    }
+}
+
+fn transient(e: &watcher::Error) -> String {
+    match e {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => error_message(e),
+        watcher::Error::WatchError(s) => format!("{} ({})", s.message, s.code),
+        watcher::Error::NoResourceVersion => "no resourceVersion in watch result".into(),
+    }
+}
+
+/// Watches one kind for ever, sending updates until the receiver is gone.
+pub fn spawn_watch<K>(
+    api: Api<K>,
+    kind: Kind,
+    wrap: fn(K) -> KubeObject,
+    page_size: u32,
+    tx: UpdateTx,
+) -> tokio::task::JoinHandle<()>
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    tokio::spawn(async move {
+        let _ = tx.send(Update::Source(kind, SourceState::Connecting));
+        let cfg = watcher::Config::default().page_size(page_size);
+        let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
+        let mut buffer: Vec<KubeObject> = Vec::new();
+        let mut errored = false;
+        while let Some(item) = stream.next().await {
+            let update = match item {
+                Ok(Event::Init) => {
+                    buffer.clear();
+                    continue;
+                }
+                Ok(Event::InitApply(o)) => {
+                    buffer.push(wrap(o));
+                    continue;
+                }
+                Ok(Event::InitDone) => {
+                    let list = std::mem::take(&mut buffer);
+                    if tx.send(Update::Relisted(kind, list)).is_err() {
+                        return;
+                    }
+                    errored = false;
+                    Update::Source(kind, SourceState::Synced)
+                }
+                Ok(Event::Apply(o)) => {
+                    if errored {
+                        errored = false;
+                        let _ = tx.send(Update::Source(kind, SourceState::Synced));
+                    }
+                    Update::Applied(wrap(o))
+                }
+                Ok(Event::Delete(o)) => Update::Deleted(wrap(o)),
+                Err(e) => {
+                    if let Some(reason) = permanent(&e) {
+                        let _ = tx.send(Update::Source(kind, SourceState::Unavailable(reason)));
+                        return;
+                    }
+                    errored = true;
+                    tracing::warn!(?kind, error = %e, "watch error, retrying");
+                    Update::Source(kind, SourceState::Error(transient(&e)))
+                }
+            };
+            if tx.send(update).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Which kinds to watch on the garden cluster.
+pub const GARDEN_KINDS: [Kind; 4] = [Kind::Project, Kind::Seed, Kind::Shoot, Kind::CloudProfile];
+/// Which kinds to watch on the Cluster-API management cluster.
+pub const CAPI_KINDS: [Kind; 7] = [
+    Kind::Cluster,
+    Kind::CapiMachine,
+    Kind::MachineDeployment,
+    Kind::KubeadmControlPlane,
+    Kind::MetalStackCluster,
+    Kind::MetalStackMachine,
+    Kind::TenantControlPlane,
+];
+
+/// Starts a watcher for one kind on a client.
+pub fn watch_kind(
+    client: kube::Client,
+    kind: Kind,
+    page_size: u32,
+    tx: UpdateTx,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let c = client;
+    Some(match kind {
+        Kind::Project => spawn_watch(
+            Api::<Project>::all(c),
+            kind,
+            KubeObject::Project,
+            page_size,
+            tx,
+        ),
+        Kind::Seed => spawn_watch(Api::<Seed>::all(c), kind, KubeObject::Seed, page_size, tx),
+        Kind::Shoot => spawn_watch(Api::<Shoot>::all(c), kind, KubeObject::Shoot, page_size, tx),
+        Kind::CloudProfile => spawn_watch(
+            Api::<CloudProfile>::all(c),
+            kind,
+            KubeObject::CloudProfile,
+            page_size,
+            tx,
+        ),
+        Kind::Cluster => spawn_watch(
+            Api::<Cluster>::all(c),
+            kind,
+            KubeObject::Cluster,
+            page_size,
+            tx,
+        ),
+        Kind::CapiMachine => spawn_watch(
+            Api::<CapiMachine>::all(c),
+            kind,
+            KubeObject::CapiMachine,
+            page_size,
+            tx,
+        ),
+        Kind::MachineDeployment => spawn_watch(
+            Api::<MachineDeployment>::all(c),
+            kind,
+            KubeObject::MachineDeployment,
+            page_size,
+            tx,
+        ),
+        Kind::KubeadmControlPlane => spawn_watch(
+            Api::<KubeadmControlPlane>::all(c),
+            kind,
+            KubeObject::KubeadmControlPlane,
+            page_size,
+            tx,
+        ),
+        Kind::MetalStackCluster => spawn_watch(
+            Api::<MetalStackCluster>::all(c),
+            kind,
+            KubeObject::MetalStackCluster,
+            page_size,
+            tx,
+        ),
+        Kind::MetalStackMachine => spawn_watch(
+            Api::<MetalStackMachine>::all(c),
+            kind,
+            KubeObject::MetalStackMachine,
+            page_size,
+            tx,
+        ),
+        Kind::TenantControlPlane => spawn_watch(
+            Api::<TenantControlPlane>::all(c),
+            kind,
+            KubeObject::TenantControlPlane,
+            page_size,
+            tx,
+        ),
+        _ => return None,
+    })
+}
+
+/// Lists one page of shoots; used by checks that need a quick, bounded answer.
+pub async fn probe(client: &kube::Client) -> Result<(), kube::Error> {
+    Api::<Shoot>::all(client.clone())
+        .list(&ListParams::default().limit(1))
+        .await
+        .map(|_| ())
+}

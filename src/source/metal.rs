@@ -1,0 +1,335 @@
+//! metal-api v1 REST client: HMAC or bearer auth, signed afresh per request,
+//! and a poller that sends a [`MetalSnapshot`] per round (v1 has no watch).
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::UpdateTx;
+use crate::landscape::{Kind, MetalSnapshot, SourceState, Update};
+use crate::model::metal::{
+    HttpError, Image, Machine, MachineIssues, Partition, PartitionCapacity, Size,
+};
+
+/// How to authenticate against metal-api.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MetalAuth {
+    Hmac { key: String, auth_type: String },
+    Token(String),
+    None,
+}
+
+impl std::fmt::Debug for MetalAuth {
+    // Never print secrets, not even in debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MetalAuth::Hmac { auth_type, .. } => write!(f, "Hmac({auth_type}, <redacted>)"),
+            MetalAuth::Token(_) => f.write_str("Token(<redacted>)"),
+            MetalAuth::None => f.write_str("None"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetalConfig {
+    /// Base URL, e.g. `https://api.example.com/metal`; requests go to `<url>/v1/...`.
+    pub url: String,
+    pub auth: MetalAuth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetalError {
+    #[error("metal-api unreachable at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("metal-api refused ({status}): {message}")]
+    Forbidden { status: u16, message: String },
+    #[error("metal-api error {status}: {message}")]
+    Http { status: u16, message: String },
+    #[error("metal-api sent an unexpected answer for {path}: {reason}")]
+    Decode { path: String, reason: String },
+    #[error("invalid metal-api configuration: {0}")]
+    Config(String),
+}
+
+impl MetalError {
+    /// A short reason for the status bar.
+    pub fn short(&self) -> String {
+        match self {
+            MetalError::Unreachable { .. } => "unreachable".into(),
+            MetalError::Forbidden { status, .. } => format!("{status} forbidden"),
+            MetalError::Http { status, .. } => format!("http {status}"),
+            MetalError::Decode { .. } => "bad response".into(),
+            MetalError::Config(_) => "config".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MetalClient {
+    http: reqwest::Client,
+    base: String,
+    auth: MetalAuth,
+}
+
+/// Installs the ring crypto provider for rustls once per process.
+pub fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl MetalClient {
+    pub fn new(cfg: &MetalConfig) -> Result<Self, MetalError> {
+        ensure_crypto_provider();
+        let base = cfg.url.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(MetalError::Config(format!(
+                "metal URL {base:?} must start with http:// or https://"
+            )));
+        }
+        if let MetalAuth::Hmac { auth_type, .. } = &cfg.auth
+            && !super::hmac::AUTH_TYPES.contains(&auth_type.as_str())
+        {
+            return Err(MetalError::Config(format!(
+                "HMAC auth type {auth_type:?} is not one of Metal-View, Metal-Edit, Metal-Admin"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| MetalError::Config(e.to_string()))?;
+        Ok(Self {
+            http,
+            base,
+            auth: cfg.auth.clone(),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<T, MetalError> {
+        let url = format!("{}{}", self.base, path);
+        let mut req = self.http.request(method.clone(), &url);
+        match &self.auth {
+            MetalAuth::Hmac { key, auth_type } => {
+                let h = super::hmac::sign(
+                    key.as_bytes(),
+                    auth_type,
+                    method.as_str(),
+                    jiff::Timestamp::now(),
+                );
+                req = req
+                    .header("Authorization", h.authorization)
+                    .header("X-Date", h.x_date)
+                    .header("X-Data-Salt", h.x_data_salt);
+            }
+            MetalAuth::Token(t) => req = req.bearer_auth(t),
+            MetalAuth::None => {}
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.map_err(|e| MetalError::Unreachable {
+            url: self.base.clone(),
+            reason: root_cause(&e),
+        })?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| MetalError::Unreachable {
+            url: self.base.clone(),
+            reason: root_cause(&e),
+        })?;
+        if !(200..300).contains(&status) {
+            let message = serde_json::from_slice::<HttpError>(&bytes)
+                .map(|e| e.message)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+            return Err(if status == 401 || status == 403 {
+                MetalError::Forbidden { status, message }
+            } else {
+                MetalError::Http { status, message }
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| MetalError::Decode {
+            path: path.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    pub async fn find_machines(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
+        self.call(reqwest::Method::POST, "/v1/machine/find", Some(query))
+            .await
+    }
+    pub async fn find_firewalls(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
+        self.call(reqwest::Method::POST, "/v1/firewall/find", Some(query))
+            .await
+    }
+    pub async fn partitions(&self) -> Result<Vec<Partition>, MetalError> {
+        self.call(reqwest::Method::GET, "/v1/partition", None).await
+    }
+    pub async fn capacity(&self) -> Result<Vec<PartitionCapacity>, MetalError> {
+        self.call(
+            reqwest::Method::POST,
+            "/v1/partition/capacity",
+            Some(json!({})),
+        )
+        .await
+    }
+    pub async fn sizes(&self) -> Result<Vec<Size>, MetalError> {
+        self.call(reqwest::Method::GET, "/v1/size", None).await
+    }
+    pub async fn images(&self) -> Result<Vec<Image>, MetalError> {
+        self.call(reqwest::Method::GET, "/v1/image", None).await
+    }
+    pub async fn evaluate_issues(&self) -> Result<Vec<MachineIssues>, MetalError> {
+        self.call(
+            reqwest::Method::POST,
+            "/v1/machine/issues/evaluate",
+            Some(json!({})),
+        )
+        .await
+    }
+    pub async fn machine(&self, id: &str) -> Result<Machine, MetalError> {
+        self.call(reqwest::Method::GET, &format!("/v1/machine/{id}"), None)
+            .await
+    }
+    /// `POST /v1/machine/{id}/power/{on|off|reset|cycle|bios|disk|pxe}`.
+    pub async fn power(&self, id: &str, command: &str) -> Result<Machine, MetalError> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/machine/{id}/power/{command}"),
+            Some(json!({})),
+        )
+        .await
+    }
+    /// Chassis identify LED on/off.
+    pub async fn identify(
+        &self,
+        id: &str,
+        on: bool,
+        description: &str,
+    ) -> Result<Machine, MetalError> {
+        let which = if on { "on" } else { "off" };
+        let desc: String = url_encode(description);
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/machine/{id}/power/chassis-identify-led-{which}?description={desc}"),
+            Some(json!({})),
+        )
+        .await
+    }
+    /// `POST /v1/machine/{id}/state` with `""`, `RESERVED` or `LOCKED`.
+    pub async fn set_state(
+        &self,
+        id: &str,
+        value: &str,
+        description: &str,
+    ) -> Result<Machine, MetalError> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/v1/machine/{id}/state"),
+            Some(json!({"value": value, "description": description})),
+        )
+        .await
+    }
+
+    /// Reads everything the console shows, concurrently.
+    pub async fn snapshot(&self) -> (MetalSnapshot, Vec<(Kind, SourceState)>) {
+        let (machines, firewalls, partitions, capacity, sizes, images, issues) = tokio::join!(
+            self.find_machines(json!({})),
+            self.find_firewalls(json!({})),
+            self.partitions(),
+            self.capacity(),
+            self.sizes(),
+            self.images(),
+            self.evaluate_issues(),
+        );
+        let mut states = Vec::new();
+        let mut snap = MetalSnapshot::default();
+        fn take<T>(
+            r: Result<T, MetalError>,
+            kind: Kind,
+            states: &mut Vec<(Kind, SourceState)>,
+        ) -> Option<T> {
+            match r {
+                Ok(v) => {
+                    states.push((kind, SourceState::Synced));
+                    Some(v)
+                }
+                Err(e @ MetalError::Forbidden { .. }) => {
+                    states.push((kind, SourceState::Unavailable(e.to_string())));
+                    None
+                }
+                Err(e) => {
+                    states.push((kind, SourceState::Error(e.to_string())));
+                    None
+                }
+            }
+        }
+        snap.machines = take(machines, Kind::Machine, &mut states);
+        snap.firewalls = take(firewalls, Kind::Firewall, &mut states);
+        snap.partitions = take(partitions, Kind::Partition, &mut states);
+        snap.sizes = take(sizes, Kind::Size, &mut states);
+        snap.images = take(images, Kind::Image, &mut states);
+        snap.capacity = capacity.ok();
+        snap.issues = issues.ok();
+        (snap, states)
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Polls metal-api every `interval`, sending one snapshot per round. A failed
+/// round keeps the previous data and reports the error per kind.
+pub fn spawn_poller(
+    client: MetalClient,
+    interval: Duration,
+    tx: UpdateTx,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for k in [
+            Kind::Machine,
+            Kind::Firewall,
+            Kind::Partition,
+            Kind::Size,
+            Kind::Image,
+        ] {
+            let _ = tx.send(Update::Source(k, SourceState::Connecting));
+        }
+        loop {
+            let (snap, states) = client.snapshot().await;
+            let any_ok = states.iter().any(|(_, s)| *s == SourceState::Synced);
+            if any_ok && tx.send(Update::Metal(Box::new(snap))).is_err() {
+                return;
+            }
+            for (k, s) in states {
+                if tx.send(Update::Source(k, s)).is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(interval).await;
+        }
+    })
+}

@@ -1,0 +1,13 @@
+//! Sources: everything that talks to the network. Kubernetes watchers and the
+//! metal-api poller run as tasks and send [`Update`]s to the one owner of the
+//! landscape store.
+
+pub mod hmac;
+pub mod kube;
+pub mod metal;
+
+use crate::landscape::Update;
+
+/// Where sources send their updates.
+pub type UpdateTx = tokio::sync::mpsc::UnboundedSender<Update>;
+pub type UpdateRx = tokio::sync::mpsc::UnboundedReceiver<Update>;
