@@ -2,6 +2,10 @@
 //! logic. This library never touches the terminal; the TUI and the headless CLI
 //! in the binary are thin layers over it.
 
+pub mod config;
+pub mod demo;
+pub mod filter;
 pub mod landscape;
 pub mod model;
+pub mod session;
 pub mod source;

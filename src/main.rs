@@ -1,1 +1,14 @@
-fn main() {}
+//! `kclm`: argument parsing; hands off to the TUI or a headless command.
+
+mod cli;
+mod tui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = cli::args::Cli::parse();
+    cli::run(args).await
+}

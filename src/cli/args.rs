@@ -1,0 +1,126 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kclm",
+    version,
+    about = "Kubernetes cluster lifecycle console for Gardener and metal-stack",
+    long_about = "kclm shows a Gardener + metal-stack (+ Cluster-API, Kamaji) landscape side by side.\n\
+                  Without a subcommand it opens the interactive console; with no landscape configured \
+                  it opens the embedded demo landscape."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Named landscape from config.toml.
+    #[arg(long, short = 'l', global = true, env = "KCLM_LANDSCAPE")]
+    pub landscape: Option<String>,
+    /// Garden cluster kubeconfig (default: $KUBECONFIG, ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Garden kubeconfig context.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Cluster-API management cluster kubeconfig (default: the garden kubeconfig).
+    #[arg(long, global = true)]
+    pub capi_kubeconfig: Option<PathBuf>,
+    /// Cluster-API management cluster context.
+    #[arg(long, global = true)]
+    pub capi_context: Option<String>,
+    /// metal-api base URL, e.g. https://api.example.com/metal (env KCLM_METAL_URL, METALCTL_API_URL).
+    #[arg(long, global = true)]
+    pub metal_url: Option<String>,
+    /// metal-api HMAC key (env KCLM_METAL_HMAC, METALCTL_HMAC).
+    #[arg(long, global = true, hide_env_values = true)]
+    pub metal_hmac: Option<String>,
+    /// HMAC auth type: Metal-View, Metal-Edit or Metal-Admin (env KCLM_METAL_AUTH_TYPE, METALCTL_HMAC_AUTH_TYPE).
+    #[arg(long, global = true)]
+    pub metal_auth_type: Option<String>,
+    /// metal-api bearer token (env KCLM_METAL_TOKEN, METALCTL_API_TOKEN).
+    #[arg(long, global = true, hide_env_values = true)]
+    pub metal_token: Option<String>,
+    /// Refuse every mutation.
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Use the embedded demo landscape.
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List resources of the landscape.
+    Get(GetArgs),
+    /// Print config, data, state and log paths and the active landscape.
+    Info,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The embedded demo landscape.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Resource {
+    Projects,
+    Seeds,
+    Shoots,
+    Cloudprofiles,
+    Machines,
+    Firewalls,
+    Partitions,
+    Clusters,
+    Tenantcontrolplanes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Wide,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    #[arg(value_enum)]
+    pub resource: Resource,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    pub output: Output,
+    /// Filter expression, e.g. 'seed:fra health:unhealthy !hibernated'.
+    #[arg(long, short = 'f')]
+    pub filter: Option<String>,
+    /// Seconds to wait for the sources to sync.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Serve the demo landscape on 127.0.0.1 until stopped.
+    Serve {
+        /// small, large or a number of shoots.
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// Seed of the generated landscape.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Directory for the kubeconfig (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
