@@ -39,6 +39,8 @@ fn kinds_for(r: Resource) -> (Kind, Vec<Kind>) {
 
 pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     let (primary, kinds) = kinds_for(args.resource);
+    // A typo in the filter is a usage error: say so before connecting anywhere.
+    render(&Landscape::new(), args, jiff::Timestamp::now())?;
     let target = connect::require_target(global)?;
     let opts = kclm::session::SessionOptions {
         kinds,
