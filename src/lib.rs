@@ -3,5 +3,6 @@
 //! in the binary are thin layers over it.
 
 pub mod landscape;
+pub mod maintenance;
 pub mod model;
 pub mod source;
