@@ -72,7 +72,7 @@ impl WindowTime {
         }
         let offset_seconds = sign * (i32::from(off_h) * 3600 + i32::from(off_m) * 60);
         // The same bounds as Gardener's pattern: +00..+14, -00..-12.
-        if offset_seconds > 14 * 3600 || offset_seconds < -12 * 3600 {
+        if !(-12 * 3600..=14 * 3600).contains(&offset_seconds) {
             return Err(err("offset must be between -1200 and +1400"));
         }
         Ok(Self {
