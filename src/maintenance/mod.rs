@@ -8,16 +8,19 @@
 //! - [`window`]: `HHMMSS±HHMM` time windows, open/next occurrence, bounds.
 //! - [`cron`]: hibernation schedules (5-field cron, robfig/cron DST semantics).
 //! - [`versions`]: CloudProfile lifecycle, auto and forced updates.
-//! - [`shoot`]: the per-shoot facts ([`ShootMaintenance`]) for a detail pane.
+//! - [`shoot`]: the per-shoot facts ([`ShootMaintenance`]) for a detail pane;
+//!   `updates` decides the planned version updates, `hibernation` the schedule.
 //! - [`report`]: the landscape report behind `kclm maintenance`.
 //! - [`timeline`]: per-seed/per-project lanes of windows for the TUI.
 //! - [`render`]: table/JSON output and the `--within` duration parser.
 
 pub mod cron;
+mod hibernation;
 pub mod render;
 pub mod report;
 pub mod shoot;
 pub mod timeline;
+mod updates;
 pub mod versions;
 pub mod window;
 
@@ -27,7 +30,7 @@ mod tests;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-pub use render::{human_duration, parse_duration, render_json, render_table};
+pub use render::{human_duration, parse_duration, render, render_json, render_table};
 pub use report::report;
 pub use shoot::{
     Action, ActionKind, HibernationInfo, LastMaintenanceInfo, PreconditionsInfo, ShootMaintenance,

@@ -1,21 +1,14 @@
 //! Maintenance facts for one shoot: its window relative to `now`, what the
-//! next window will change, what needs attention, and its hibernation
-//! schedule. The same value backs a row of the report and the detail pane.
-//!
-//! Forced-update rule: Gardener forces an update when, at the moment the
-//! maintenance controller runs, the version is expired. That moment is
-//! somewhere inside the window, so kclm counts a version as force-updated in
-//! the reported window if it is expired by the window's *end* (conservative:
-//! an expiry inside the window may only bite one window later). A version
-//! expiring after that gets a `version_expiring` warning that names the
-//! following window when it falls before that one closes.
+//! next window will change (see [`super::updates`] for the forced-update
+//! rule), what needs attention, and its hibernation schedule. The same value
+//! backs a row of the report and the detail pane.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::cron::CronSchedule;
-use super::versions::{self, Classification, VersionPlan};
+use super::hibernation::hibernation_info;
+use super::updates::{UpdateCtx, version_updates};
 use super::window::{MaintenanceWindow, Occurrence, WindowIssue, WindowStatus};
 use super::{render::human_duration, rfc3339_local, rfc3339_utc};
 use crate::landscape::store::{Landscape, ObjKey};
@@ -238,54 +231,14 @@ pub fn shoot_maintenance(
             }
         }
         Some(profile) => {
-            let ctx = PlanCtx {
+            let ctx = UpdateCtx {
                 now,
                 window_end,
                 following_end,
-            };
-            if let Some(current) = shoot.kubernetes_version() {
-                let versions = profile.kubernetes_versions();
-                let plan = versions::kubernetes_plan(current, versions, auto_k8s, now, window_end);
-                let what = "Kubernetes version".to_string();
-                ctx.assess(&plan, &what, &mut warnings);
-                if let Some(to) = &plan.target {
-                    let minor = versions::Version::parse(to).map(|v| v.minor())
-                        != versions::Version::parse(current).map(|v| v.minor());
-                    actions.push(Action {
-                        kind: if plan.forced {
-                            ActionKind::KubernetesForcedUpdate
-                        } else {
-                            ActionKind::KubernetesPatchUpdate
-                        },
-                        worker_pool: None,
-                        image: None,
-                        from: Some(current.to_string()),
-                        to: Some(to.clone()),
-                        detail: match (plan.forced, minor) {
-                            (true, true) => "expired version: forced minor version update".into(),
-                            (true, false) => "expired version: forced patch update".into(),
-                            _ => "automatic patch update".into(),
-                        },
-                    });
-                } else if !auto_k8s
-                    && let Some(to) =
-                        versions::kubernetes_patch_available(current, versions, window_end)
-                {
-                    warnings.push(warn(
-                        WarningKind::UpdateAvailableAutoUpdateOff,
-                        format!("Kubernetes {current} -> {to} available; autoUpdate.kubernetesVersion is off"),
-                        None,
-                    ));
-                }
-            }
-            image_actions(
-                shoot,
-                profile,
+                auto_kubernetes: auto_k8s,
                 auto_images,
-                &ctx,
-                &mut actions,
-                &mut warnings,
-            );
+            };
+            version_updates(shoot, profile, &ctx, &mut actions, &mut warnings);
         }
     }
 
@@ -394,7 +347,7 @@ pub fn shoot_maintenance(
     }
 }
 
-fn warn(kind: WarningKind, message: String, date: Option<String>) -> Warning {
+pub(super) fn warn(kind: WarningKind, message: String, date: Option<String>) -> Warning {
     Warning {
         kind,
         message,
@@ -423,202 +376,5 @@ fn countdown(status: Option<WindowStatus>, now: Timestamp) -> String {
         None => "no window".into(),
         Some(s) if s.open_now => format!("in window, ends in {}", human_duration(s.ends_in(now))),
         Some(s) => format!("starts in {}", human_duration(s.starts_in(now))),
-    }
-}
-
-struct PlanCtx {
-    now: Timestamp,
-    window_end: Timestamp,
-    following_end: Option<Timestamp>,
-}
-
-impl PlanCtx {
-    /// Lifecycle warnings for one planned version.
-    fn assess(&self, plan: &VersionPlan, what: &str, warnings: &mut Vec<Warning>) {
-        let cur = &plan.current;
-        let date = plan.expires_at.map(rfc3339_utc);
-        if !plan.known {
-            warnings.push(warn(
-                WarningKind::VersionNotInCloudProfile,
-                format!("{what} {cur} is not listed in the CloudProfile"),
-                None,
-            ));
-            return;
-        }
-        if plan.class_now == Classification::Expired {
-            warnings.push(warn(
-                WarningKind::VersionExpired,
-                format!("{what} {cur} is expired"),
-                date.clone(),
-            ));
-        } else if plan.class_now == Classification::Deprecated {
-            warnings.push(warn(
-                WarningKind::VersionDeprecated,
-                format!("{what} {cur} is deprecated"),
-                date.clone(),
-            ));
-        }
-        if plan.forced {
-            let to = plan.target.as_deref().unwrap_or("?");
-            warnings.push(warn(
-                WarningKind::ForcedUpdate,
-                format!("{what} {cur} is expired by the window's end: forced update to {to}"),
-                date.clone(),
-            ));
-            if plan.target.is_none() {
-                warnings.push(warn(
-                    WarningKind::NoUpdateTarget,
-                    format!(
-                        "{what} {cur} expires but the CloudProfile offers no version to move to"
-                    ),
-                    date,
-                ));
-            }
-        } else if let Some(exp) = plan
-            .expires_at
-            .filter(|e| *e > self.now && *e > self.window_end)
-        {
-            let when = if self.following_end.is_some_and(|f| exp <= f) {
-                " (forced update in the following window)"
-            } else {
-                ""
-            };
-            warnings.push(warn(
-                WarningKind::VersionExpiring,
-                format!(
-                    "{what} {cur} expires {}{when}",
-                    exp.strftime("%Y-%m-%d %H:%M UTC")
-                ),
-                Some(rfc3339_utc(exp)),
-            ));
-        }
-    }
-}
-
-fn image_actions(
-    shoot: &Shoot,
-    profile: &CloudProfile,
-    auto_update: bool,
-    ctx: &PlanCtx,
-    actions: &mut Vec<Action>,
-    warnings: &mut Vec<Warning>,
-) {
-    let workers = shoot
-        .spec
-        .provider
-        .as_ref()
-        .and_then(|p| p.workers.as_deref())
-        .unwrap_or(&[]);
-    for worker in workers {
-        // Without a pinned version Gardener defaults the image on admission;
-        // there is nothing to compare against.
-        let Some(image) = worker.machine.as_ref().and_then(|m| m.image.as_ref()) else {
-            continue;
-        };
-        let Some(current) = image.version.as_deref() else {
-            continue;
-        };
-        let what = format!("worker pool `{}` image {}", worker.name, image.name);
-        let Some(offered) = profile
-            .machine_images()
-            .iter()
-            .find(|i| i.name == image.name)
-        else {
-            warnings.push(warn(
-                WarningKind::VersionNotInCloudProfile,
-                format!("{what}: image not listed in the CloudProfile"),
-                None,
-            ));
-            continue;
-        };
-        let plan =
-            versions::machine_image_plan(current, offered, auto_update, ctx.now, ctx.window_end);
-        ctx.assess(&plan, &what, warnings);
-        if let Some(to) = &plan.target {
-            actions.push(Action {
-                kind: if plan.forced {
-                    ActionKind::MachineImageForcedUpdate
-                } else {
-                    ActionKind::MachineImageUpdate
-                },
-                worker_pool: Some(worker.name.clone()),
-                image: Some(image.name.clone()),
-                from: Some(current.to_string()),
-                to: Some(to.clone()),
-                detail: if plan.forced {
-                    "expired image version: forced update, nodes roll".into()
-                } else {
-                    "automatic image update, nodes roll".into()
-                },
-            });
-        } else if !auto_update
-            && let Some(to) = versions::image_update_available(current, offered, ctx.window_end)
-        {
-            warnings.push(warn(
-                WarningKind::UpdateAvailableAutoUpdateOff,
-                format!(
-                    "{what}: {current} -> {to} available; autoUpdate.machineImageVersion is off"
-                ),
-                None,
-            ));
-        }
-    }
-}
-
-fn hibernation_info(
-    shoot: &Shoot,
-    now: Timestamp,
-    tz: &TimeZone,
-    warnings: &mut Vec<Warning>,
-) -> HibernationInfo {
-    let mut next_hibernate: Option<Timestamp> = None;
-    let mut next_wake: Option<Timestamp> = None;
-    let schedules = shoot
-        .spec
-        .hibernation
-        .as_ref()
-        .and_then(|h| h.schedules.as_deref())
-        .unwrap_or(&[]);
-    for sched in schedules {
-        let location = sched.location.as_deref().unwrap_or("UTC");
-        let zone = match TimeZone::get(location) {
-            Ok(z) => z,
-            Err(e) => {
-                warnings.push(warn(
-                    WarningKind::InvalidHibernationSchedule,
-                    format!("unknown location `{location}`: {e}"),
-                    None,
-                ));
-                continue;
-            }
-        };
-        for (expr, slot) in [
-            (sched.start.as_deref(), &mut next_hibernate),
-            (sched.end.as_deref(), &mut next_wake),
-        ] {
-            let Some(expr) = expr else { continue };
-            match CronSchedule::parse(expr) {
-                Ok(c) => {
-                    if let Some(t) = c.next_after(now, &zone)
-                        && slot.is_none_or(|cur| t < cur)
-                    {
-                        *slot = Some(t);
-                    }
-                }
-                Err(e) => warnings.push(warn(
-                    WarningKind::InvalidHibernationSchedule,
-                    e.to_string(),
-                    None,
-                )),
-            }
-        }
-    }
-    HibernationInfo {
-        enabled: shoot.hibernation_enabled(),
-        hibernated: shoot.is_hibernated(),
-        next_hibernate_utc: next_hibernate.map(rfc3339_utc),
-        next_hibernate_local: next_hibernate.map(|t| rfc3339_local(t, tz)),
-        next_wake_up_utc: next_wake.map(rfc3339_utc),
-        next_wake_up_local: next_wake.map(|t| rfc3339_local(t, tz)),
     }
 }

@@ -25,7 +25,8 @@ pub struct Timeline {
     pub end: Timestamp,
     pub group_by: GroupBy,
     /// Local full hours in the display zone inside the span, for the axis.
-    /// DST-aware: a spring-forward day has 23 marks per 24 h, a fall-back day 25.
+    /// DST-aware: on a spring-forward day the skipped hour has no mark, on a
+    /// fall-back day the repeated hour has two.
     pub hour_marks: Vec<HourMark>,
     /// Sorted by name; lanes without any interval in the span are omitted.
     pub lanes: Vec<Lane>,

@@ -1,5 +1,8 @@
-//! Whole-module tests: a small landscape with a pinned `now`, display time
-//! zones across DST changes, and the reference manifests from `../shared`.
+//! Whole-module tests on a small landscape with a pinned `now`; display time
+//! zones across DST changes are in `dst`, the `../shared` manifests in `reference`.
+
+mod dst;
+mod reference;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -7,18 +10,18 @@ use jiff::{SignedDuration, Timestamp};
 use super::*;
 use crate::landscape::store::{KubeObject, Landscape, Update};
 use crate::model::from_manifest;
-use crate::model::gardener::{CloudProfile, ExpirableVersion, Project, Shoot, TimeWindow};
+use crate::model::gardener::{CloudProfile, Project, Shoot};
 
-fn t(s: &str) -> Timestamp {
+pub(super) fn t(s: &str) -> Timestamp {
     s.parse().expect("test timestamp")
 }
-fn tz(name: &str) -> TimeZone {
+pub(super) fn tz(name: &str) -> TimeZone {
     TimeZone::get(name).expect("tz")
 }
 fn shoot(yaml: &str) -> Shoot {
     from_manifest(yaml, "Shoot").expect("shoot fixture")
 }
-fn kinds(m: &ShootMaintenance) -> Vec<WarningKind> {
+pub(super) fn kinds(m: &ShootMaintenance) -> Vec<WarningKind> {
     m.warnings.iter().map(|w| w.kind).collect()
 }
 
@@ -44,7 +47,7 @@ spec:
 "#;
 
 /// `name`, namespace, seed, window begin/end, k8s version, extra spec/status YAML.
-fn fixture(
+pub(super) fn fixture(
     name: &str,
     ns: &str,
     seed: &str,
@@ -365,90 +368,6 @@ fn window_bounds_become_warnings() {
     );
 }
 
-/// Start/end of the occurrence reported at `now`, shown in `zone`.
-fn local_window(begin: &str, end: &str, now: &str, zone: &str) -> (String, String) {
-    let s = fixture("d", "garden-x", "s", Some((begin, end)), "1.33.1", "");
-    let m = shoot_maintenance(&s, None, "x", t(now), &tz(zone));
-    let w = m.window.expect("window");
-    (w.start_local, w.end_local)
-}
-
-#[test]
-fn berlin_display_across_dst() {
-    // 00:30-02:30 UTC. Spring forward 2026-03-29 at 01:00 UTC: the window starts
-    // in CET and ends in CEST.
-    let (s, e) = local_window(
-        "003000+0000",
-        "023000+0000",
-        "2026-03-29T00:00:00Z",
-        "Europe/Berlin",
-    );
-    assert_eq!(
-        (s.as_str(), e.as_str()),
-        ("2026-03-29T01:30:00+01:00", "2026-03-29T04:30:00+02:00")
-    );
-    // Fall back 2026-10-25 at 01:00 UTC: starts 02:30 CEST, ends 03:30 CET (the 02:xx hour repeats).
-    let (s, e) = local_window(
-        "003000+0000",
-        "023000+0000",
-        "2026-10-25T00:00:00Z",
-        "Europe/Berlin",
-    );
-    assert_eq!(
-        (s.as_str(), e.as_str()),
-        ("2026-10-25T02:30:00+02:00", "2026-10-25T03:30:00+01:00")
-    );
-    // The same +0100 window is 22:00 local in winter and 23:00 local in summer.
-    let (winter, _) = local_window(
-        "220000+0100",
-        "230000+0100",
-        "2026-03-28T12:00:00Z",
-        "Europe/Berlin",
-    );
-    let (summer, _) = local_window(
-        "220000+0100",
-        "230000+0100",
-        "2026-03-29T12:00:00Z",
-        "Europe/Berlin",
-    );
-    assert_eq!(winter, "2026-03-28T22:00:00+01:00");
-    assert_eq!(summer, "2026-03-29T23:00:00+02:00");
-}
-
-#[test]
-fn new_york_display_across_dst() {
-    // 06:00-08:00 UTC across the 2026-03-08 jump at 07:00 UTC (02:00 EST -> 03:00 EDT).
-    let (s, e) = local_window(
-        "060000+0000",
-        "080000+0000",
-        "2026-03-08T00:00:00Z",
-        "America/New_York",
-    );
-    assert_eq!(
-        (s.as_str(), e.as_str()),
-        ("2026-03-08T01:00:00-05:00", "2026-03-08T04:00:00-04:00")
-    );
-    // 2026-11-01 at 06:00 UTC 02:00 EDT becomes 01:00 EST.
-    let (s, e) = local_window(
-        "053000+0000",
-        "063000+0000",
-        "2026-11-01T00:00:00Z",
-        "America/New_York",
-    );
-    assert_eq!(
-        (s.as_str(), e.as_str()),
-        ("2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00")
-    );
-    // A -0500 window keeps its UTC instant, so local EDT shows it an hour later.
-    let (s, _) = local_window(
-        "220000-0500",
-        "230000-0500",
-        "2026-07-01T12:00:00Z",
-        "America/New_York",
-    );
-    assert_eq!(s, "2026-07-01T23:00:00-04:00");
-}
-
 #[test]
 fn timeline_lanes_clip_and_keep_overlaps() {
     let ls = landscape();
@@ -606,103 +525,5 @@ fn table_and_json_output() {
     assert_eq!(first["actions"][0]["kind"], "kubernetes_patch_update");
     assert_eq!(first["warnings"][0]["kind"], "version_deprecated");
     assert!(first["window"].get("occurrence").is_none());
-    assert_eq!(render::render(&r, true, &berlin), render_json(&r));
-}
-
-// ---- reference manifests ----
-
-fn reference(file: &str) -> String {
-    let path = format!(
-        "{}/../shared/reference/gardener/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-#[test]
-fn provider_local_shoot_and_cloudprofile() {
-    let mut shoot: Shoot =
-        from_manifest(&reference("gardener__provider-local__shoot.yaml"), "Shoot").expect("shoot");
-    let mut profile: CloudProfile = from_manifest(
-        &reference("gardener__dev-setup__cloudprofile-local.yaml"),
-        "CloudProfile",
-    )
-    .expect("cloudprofile");
-    let project: Project = from_manifest(
-        &reference("gardener__dev-setup__project-local.yaml"),
-        "Project",
-    )
-    .expect("project");
-    let now = t("2026-05-04T20:30:00Z");
-
-    // As written: no window and no pinned versions (Gardener's admission defaults them).
-    let mut ls = Landscape::new();
-    ls.apply_all([
-        Update::Applied(KubeObject::Project(project)),
-        Update::Applied(KubeObject::CloudProfile(profile.clone())),
-        Update::Applied(KubeObject::Shoot(shoot.clone())),
-    ]);
-    let m = for_shoot(&ls, &shoot, now, &TimeZone::UTC);
-    assert_eq!((m.name.as_str(), m.project.as_str()), ("local", "local"));
-    assert_eq!(m.cloud_profile.as_deref(), Some("local"));
-    assert_eq!(kinds(&m), vec![WarningKind::NoTimeWindow]);
-    assert!(m.actions.is_empty());
-    assert!(report(&ls, now, SignedDuration::from_hours(24), &TimeZone::UTC).is_empty());
-
-    // What the defaulting would add: a version, a window (the example's 22-23 +0100) and an image.
-    shoot.spec.kubernetes.get_or_insert_default().version = Some("1.33.0".into());
-    shoot.spec.maintenance.get_or_insert_default().time_window = Some(TimeWindow {
-        begin: "220000+0100".into(),
-        end: "230000+0100".into(),
-    });
-    let worker = &mut shoot
-        .spec
-        .provider
-        .as_mut()
-        .expect("provider")
-        .workers
-        .as_mut()
-        .expect("workers")[0];
-    worker.machine.as_mut().expect("machine").image =
-        Some(crate::model::gardener::MachineImageRef {
-            name: "local".into(),
-            version: Some("1.0.0".into()),
-            ..Default::default()
-        });
-    let m = shoot_maintenance(&shoot, Some(&profile), "local", now, &TimeZone::UTC);
-    // 22:00+0100 is 21:00 UTC.
-    assert!(!m.open_now);
-    assert_eq!(
-        m.window.as_ref().map(|w| w.start_utc.as_str()),
-        Some("2026-05-04T21:00:00Z")
-    );
-    assert_eq!(m.countdown, "starts in 30m");
-    assert!(
-        m.actions.is_empty(),
-        "1.33.0 is the only 1.33 patch; image 2.0.0 is preview"
-    );
-    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
-
-    // Expire 1.33.0 before the window closes: forced to the next minor's only patch.
-    let v133: &mut ExpirableVersion = profile
-        .spec
-        .kubernetes
-        .as_mut()
-        .expect("kubernetes")
-        .versions
-        .iter_mut()
-        .find(|v| v.version == "1.33.0")
-        .expect("1.33.0");
-    v133.expiration_date = Some("2026-05-04T21:15:00Z".into());
-    let m = shoot_maintenance(&shoot, Some(&profile), "local", now, &TimeZone::UTC);
-    let a = &m.actions[0];
-    assert_eq!(a.kind, ActionKind::KubernetesForcedUpdate);
-    assert_eq!(a.to.as_deref(), Some("1.34.3"));
-    assert!(kinds(&m).contains(&WarningKind::ForcedUpdate));
-}
-
-#[test]
-fn template_reference_shoot_is_rejected_clearly() {
-    let err = from_manifest::<Shoot>(&reference("gardener__90-shoot.yaml"), "Shoot").unwrap_err();
-    assert!(err.to_string().contains("template"), "{err}");
+    assert_eq!(render(&r, true, &berlin), render_json(&r));
 }
