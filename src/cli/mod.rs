@@ -4,6 +4,7 @@ pub mod args;
 mod connect;
 mod get;
 mod info;
+mod maintenance;
 mod table;
 
 use std::process::ExitCode;
@@ -37,6 +38,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => run_tui(&cli).await,
         Some(Command::Get(a)) => get::run(&cli.global, a).await,
+        Some(Command::Maintenance(a)) => maintenance::run(&cli.global, a).await,
         Some(Command::Info) => info::run(&cli.global),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
