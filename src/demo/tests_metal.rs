@@ -1,0 +1,1 @@
+//! Tests of the simulated metal-api through the metal client.
