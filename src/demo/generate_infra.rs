@@ -209,11 +209,14 @@ pub(crate) fn machines(
             }
         }
     }
-    let extra = (metal.machines.len() / 8).max(22);
-    for k in 0..extra {
-        let (p, _) = PARTITIONS[k % PARTITIONS.len()];
-        let size = SIZES[(k / PARTITIONS.len()) % SIZES.len()].0;
-        make(rng, metal, p, size);
+    // Free machines in every partition and size, so new shoots and wake-ups find some.
+    let per_kind = (metal.machines.len() / 80).max(4);
+    for (p, _) in PARTITIONS {
+        for (size, _, _) in SIZES {
+            for _ in 0..per_kind {
+                make(rng, metal, p, size);
+            }
+        }
     }
     sicken(rng, metal);
 }

@@ -389,6 +389,11 @@ pub(crate) fn delete(
         serde_json::from_slice(body)
             .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
     };
+    // DeleteOptions may carry dryRun in the body (kube-rs and client-go put it there).
+    let dry_run = dry_run
+        || opts["dryRun"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|v| v == "All"));
     let mut world = shared.lock();
     let old = world
         .kube
