@@ -189,8 +189,8 @@ pub(crate) fn generate(
     let mut machines = Vec::new();
     let mut used: std::collections::HashSet<(usize, String)> = Default::default();
     for i in 0..n_shoots {
-        let special = if i < SPECIALS.len() {
-            SPECIALS[i]
+        let special = if let Some(sp) = SPECIALS.get(i) {
+            *sp
         } else if n_shoots >= 100 && i % 2 == 0 {
             // Large landscapes hibernate half their shoots so ~1 machine per shoot suffices.
             Special::Hibernated
@@ -371,7 +371,7 @@ fn gen_projects(n: usize, rng: &mut Rng, kube: &mut KubeStore) -> Vec<ProjectInf
 }
 
 fn seed_condition(t: &str, ok: bool, msg: &str) -> Value {
-    json!({"type": t, "status": if ok { "True" } else { "False" }, "reason": if ok { format!("{t}") } else { "GardenletNotReady".into() },
+    json!({"type": t, "status": if ok { "True" } else { "False" }, "reason": if ok { t.to_string() } else { "GardenletNotReady".into() },
            "message": msg, "lastTransitionTime": ts(-30 * DAY), "lastUpdateTime": ts(-60)})
 }
 
@@ -661,7 +661,7 @@ fn gen_shoot(
         }
         S::Confined => maintenance["confineSpecUpdateRollout"] = json!(true),
         S::Schedule => {
-            hibernation["schedules"] = if i % 2 == 0 {
+            hibernation["schedules"] = if i.is_multiple_of(2) {
                 json!([{"start": "00 19 * * 1,2,3,4,5", "end": "00 07 * * 1,2,3,4,5", "location": "Europe/Berlin"}])
             } else {
                 json!([{"start": "30 20 * * *", "location": "America/New_York"}])
@@ -844,7 +844,7 @@ fn gen_shoot(
         }
         _ => {}
     }
-    if last_maintenance.is_null() && i % 3 == 0 {
+    if last_maintenance.is_null() && i.is_multiple_of(3) {
         last_maintenance = json!({"description": "All maintenance operations successful. Machine image ubuntu updated.", "state": "Succeeded", "triggeredTime": ts(-(i as i64 % 7 + 1) * DAY)});
     }
     let mut status = json!({

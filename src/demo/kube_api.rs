@@ -128,9 +128,9 @@ async fn route(
         ("PATCH", true) => "patch",
         ("DELETE", true) => "delete",
         _ => {
-            return Err(ApiError::method_not_allowed(format!(
-                "the server does not allow this method on the requested resource"
-            )));
+            return Err(ApiError::method_not_allowed(
+                "the server does not allow this method on the requested resource",
+            ));
         }
     };
     if target.res == SSAR {

@@ -20,12 +20,27 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
-fn err(code: u16, message: impl Into<String>) -> Response {
-    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(
-        status,
-        &json!({"statuscode": code, "message": message.into()}),
-    )
+/// metal-api's `httperrors.HTTPErrorResponse`.
+struct MetalErr {
+    code: u16,
+    message: String,
+}
+
+impl axum::response::IntoResponse for MetalErr {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        json_response(
+            status,
+            &json!({"statuscode": self.code, "message": self.message}),
+        )
+    }
+}
+
+fn err(code: u16, message: impl Into<String>) -> MetalErr {
+    MetalErr {
+        code,
+        message: message.into(),
+    }
 }
 
 fn ok(v: &Value) -> Response {
@@ -37,7 +52,7 @@ fn authenticate(
     shared: &Shared,
     method: &Method,
     headers: &HeaderMap,
-) -> Result<&'static str, Response> {
+) -> Result<&'static str, MetalErr> {
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let auth = h("authorization");
     if let Some(token) = auth.and_then(|a| a.strip_prefix("Bearer ")) {
@@ -63,7 +78,7 @@ fn authenticate(
     .map_err(|e| err(403, format!("access denied: {e}")))
 }
 
-fn require_edit(user: &str) -> Result<(), Response> {
+fn require_edit(user: &str) -> Result<(), MetalErr> {
     if user == "Metal-View" {
         return Err(err(
             403,
@@ -73,7 +88,7 @@ fn require_edit(user: &str) -> Result<(), Response> {
     Ok(())
 }
 
-fn body_json(body: &[u8]) -> Result<Value, Response> {
+fn body_json(body: &[u8]) -> Result<Value, MetalErr> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
@@ -88,7 +103,8 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     match route(&shared, &method, &uri, &headers, &body) {
-        Ok(r) | Err(r) => r,
+        Ok(r) => r,
+        Err(e) => axum::response::IntoResponse::into_response(e),
     }
 }
 
@@ -98,7 +114,7 @@ fn route(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, Response> {
+) -> Result<Response, MetalErr> {
     let path = uri.path().trim_end_matches('/');
     let Some(rest) = path.strip_prefix("/metal/v1/") else {
         return Err(err(404, format!("no route for {path}")));
@@ -283,7 +299,7 @@ fn with_ipmi(m: &Value, ipmi: &std::collections::HashMap<String, Value>) -> Valu
     out
 }
 
-fn power(shared: &Shared, id: &str, cmd: &str, description: &str) -> Result<Response, Response> {
+fn power(shared: &Shared, id: &str, cmd: &str, description: &str) -> Result<Response, MetalErr> {
     let mut w = shared.lock();
     let world = &mut *w;
     let Some(m) = world.metal.machines.get_mut(id) else {
@@ -316,7 +332,7 @@ fn power(shared: &Shared, id: &str, cmd: &str, description: &str) -> Result<Resp
     Ok(ok(m))
 }
 
-fn set_state(shared: &Shared, id: &str, body: &Value, user: &str) -> Result<Response, Response> {
+fn set_state(shared: &Shared, id: &str, body: &Value, user: &str) -> Result<Response, MetalErr> {
     let value = body["value"].as_str().unwrap_or("");
     let description = body["description"].as_str().unwrap_or("");
     if !matches!(value, "" | "RESERVED" | "LOCKED") {

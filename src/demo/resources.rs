@@ -41,6 +41,7 @@ impl ResourceDef {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn res(
     group: &'static str,
     version: &'static str,

@@ -270,16 +270,8 @@ fn advance(world: &mut World, k: &Key) {
                 ensure_machines(world, &mut sh, frac >= 0.6);
             }
         }
-        OpKind::Wake => {
-            if frac >= 0.4 {
-                ensure_machines(world, &mut sh, true);
-            }
-        }
-        OpKind::Hibernate | OpKind::Delete => {
-            if frac >= 0.5 {
-                free_machines(world, &sh);
-            }
-        }
+        OpKind::Wake if frac >= 0.4 => ensure_machines(world, &mut sh, true),
+        OpKind::Hibernate | OpKind::Delete if frac >= 0.5 => free_machines(world, &sh),
         _ => {}
     }
     if progress == op.progress && frac < 1.0 {

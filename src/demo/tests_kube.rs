@@ -535,32 +535,33 @@ async fn created_shoot_is_validated_then_created_with_machines() {
             })
     })
     .await;
-    let w = h.shared().lock();
     let tag = json!(format!("cluster.metal-stack.io/id={uid}"));
-    let mine: Vec<&Value> = w
-        .metal
-        .machines
-        .values()
-        .filter(|m| m["tags"].as_array().unwrap().contains(&tag))
-        .collect();
-    assert_eq!(mine.len(), 2, "one firewall and one worker");
-    assert!(
-        w.kube
+    {
+        let w = h.shared().lock();
+        let mine: Vec<&Value> = w
+            .metal
+            .machines
+            .values()
+            .filter(|m| m["tags"].as_array().unwrap().contains(&tag))
+            .collect();
+        assert_eq!(mine.len(), 2, "one firewall and one worker");
+        assert!(
+            w.kube
+                .get(super::resources::SHOOTS, "garden-payments", "fresh")
+                .unwrap()["status"]["lastErrors"]
+                .is_null()
+        );
+        assert!(mine.iter().any(|m| m["allocation"]["role"] == "firewall"));
+        let s = w
+            .kube
             .get(super::resources::SHOOTS, "garden-payments", "fresh")
-            .unwrap()["status"]["lastErrors"]
-            .is_null()
-    );
-    assert!(mine.iter().any(|m| m["allocation"]["role"] == "firewall"));
-    let s = w
-        .kube
-        .get(super::resources::SHOOTS, "garden-payments", "fresh")
-        .unwrap();
-    assert_eq!(s["status"]["technicalID"], "shoot--payments--fresh");
-    assert_eq!(
-        s["metadata"]["labels"]["shoot.gardener.cloud/status"],
-        "healthy"
-    );
-    drop(w);
+            .unwrap();
+        assert_eq!(s["status"]["technicalID"], "shoot--payments--fresh");
+        assert_eq!(
+            s["metadata"]["labels"]["shoot.gardener.cloud/status"],
+            "healthy"
+        );
+    }
     h.shutdown().await;
 }
 
