@@ -9,6 +9,7 @@
 mod gardener_rules;
 mod generate;
 mod generate_infra;
+mod generate_shoot;
 mod kube_api;
 mod kube_query;
 mod kube_store;
@@ -20,11 +21,14 @@ mod patch;
 mod resources;
 mod rng;
 mod simulate;
+mod simulate_upkeep;
 mod status;
 #[cfg(test)]
 mod tests_kube;
 #[cfg(test)]
 mod tests_metal;
+#[cfg(test)]
+mod tests_raw;
 mod tls;
 
 use std::io::Write;
