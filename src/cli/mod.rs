@@ -78,7 +78,9 @@ async fn demo_serve(
     seed: u64,
     dir: Option<std::path::PathBuf>,
 ) -> Result<(), CliError> {
-    let scale = scale.parse().map_err(CliError::Usage)?;
+    let scale = scale
+        .parse()
+        .map_err(|e: kclm::demo::DemoError| CliError::Usage(e.to_string()))?;
     let opts = kclm::demo::DemoOptions {
         scale,
         seed,
