@@ -254,7 +254,7 @@ pub struct ShootStatus {
     pub last_errors: Option<Vec<LastError>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "technicalID", skip_serializing_if = "Option::is_none")]
     pub technical_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
@@ -290,7 +290,7 @@ pub struct LastOperation {
 pub struct LastError {
     #[serde(default)]
     pub description: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "taskID", skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codes: Option<Vec<String>>,
@@ -497,7 +497,7 @@ pub struct Zone {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetalInfrastructureConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "partitionID", skip_serializing_if = "Option::is_none")]
     pub partition_id: Option<String>,
     #[serde(default, rename = "projectID", skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
