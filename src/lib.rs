@@ -7,5 +7,6 @@ pub mod demo;
 pub mod filter;
 pub mod landscape;
 pub mod model;
+pub mod ops;
 pub mod session;
 pub mod source;

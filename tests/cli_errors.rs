@@ -59,7 +59,9 @@ fn an_unknown_context_lists_the_known_ones() {
         .arg(&kc)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no context \"nope\"").and(predicate::str::contains("garden")));
+        .stderr(
+            predicate::str::contains("no context \"nope\"").and(predicate::str::contains("garden")),
+        );
 }
 
 #[test]
@@ -87,11 +89,22 @@ fn an_unreachable_api_server_fails_with_a_clear_message_not_a_hang() {
 fn an_unreachable_metal_api_fails_with_the_url() {
     let d = tempfile::tempdir().unwrap();
     kclm(d.path())
-        .args(["get", "machines", "--timeout", "10", "--metal-url", "http://127.0.0.1:1/metal", "--metal-hmac", "k"])
+        .args([
+            "get",
+            "machines",
+            "--timeout",
+            "10",
+            "--metal-url",
+            "http://127.0.0.1:1/metal",
+            "--metal-hmac",
+            "k",
+        ])
         .timeout(std::time::Duration::from_secs(30))
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("unreachable").and(predicate::str::contains("127.0.0.1:1")));
+        .stderr(
+            predicate::str::contains("unreachable").and(predicate::str::contains("127.0.0.1:1")),
+        );
 }
 
 #[test]
@@ -99,12 +112,18 @@ fn a_bad_config_file_names_the_file_and_field() {
     let d = tempfile::tempdir().unwrap();
     let cfg = d.path().join("config");
     std::fs::create_dir_all(&cfg).unwrap();
-    std::fs::write(cfg.join("config.toml"), "[landscapes.prod]\nmetal_urll = \"x\"\n").unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[landscapes.prod]\nmetal_urll = \"x\"\n",
+    )
+    .unwrap();
     kclm(d.path())
         .args(["get", "shoots"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("config.toml").and(predicate::str::contains("metal_urll")));
+        .stderr(
+            predicate::str::contains("config.toml").and(predicate::str::contains("metal_urll")),
+        );
     kclm(d.path())
         .arg("info")
         .assert()
@@ -122,17 +141,13 @@ fn info_prints_every_path_and_secrets_stay_hidden() {
         "[landscapes.prod]\nmetal_url = \"https://api.example/metal\"\nmetal_hmac = \"supersecret\"\nreadonly = true\n",
     )
     .unwrap();
-    kclm(d.path())
-        .arg("info")
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("config file:")
-                .and(predicate::str::contains("state dir:"))
-                .and(predicate::str::contains("log file:"))
-                .and(predicate::str::contains("landscape:   prod (read-only)"))
-                .and(predicate::str::contains("supersecret").not()),
-        );
+    kclm(d.path()).arg("info").assert().success().stdout(
+        predicate::str::contains("config file:")
+            .and(predicate::str::contains("state dir:"))
+            .and(predicate::str::contains("log file:"))
+            .and(predicate::str::contains("landscape:   prod (read-only)"))
+            .and(predicate::str::contains("supersecret").not()),
+    );
 }
 
 #[test]
@@ -144,7 +159,11 @@ fn usage_errors_exit_2_and_version_and_completions_work() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown field"));
-    kclm(d.path()).arg("--version").assert().success().stdout(predicate::str::contains("kclm"));
+    kclm(d.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("kclm"));
     kclm(d.path())
         .args(["completions", "bash"])
         .assert()
