@@ -30,12 +30,18 @@ fn awake(shoots: &[Shoot]) -> Shoot {
         .expect("an awake shoot")
 }
 
-fn metal(h: &Harness, key: &str) -> MetalClient {
+/// A metal-api client with the demo's Metal-View or Metal-Edit HMAC key.
+fn metal(h: &Harness, role: &str) -> MetalClient {
+    let key = match role {
+        "Metal-View" => &h.demo.hmac_view,
+        "Metal-Edit" => &h.demo.hmac_edit,
+        other => panic!("{other}"),
+    };
     MetalClient::new(&MetalConfig {
         url: h.demo.metal_url.clone(),
         auth: MetalAuth::Hmac {
-            key: key.to_string(),
-            auth_type: h.demo.auth_type.clone(),
+            key: key.clone(),
+            auth_type: role.into(),
         },
     })
     .unwrap()
@@ -55,16 +61,28 @@ async fn a_viewer_gets_the_servers_rbac_refusal_and_the_review_says_why() {
             message,
         } => {
             assert_eq!((*code, reason.as_str()), (403, "Forbidden"));
-            assert!(message.contains("cannot patch resource \"shoots\""), "{message}");
+            assert!(
+                message.contains("cannot patch resource \"shoots\""),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(!h.shoot(s.namespace(), s.name()).await.unwrap().hibernation_enabled());
+    assert!(
+        !h.shoot(s.namespace(), s.name())
+            .await
+            .unwrap()
+            .hibernation_enabled()
+    );
 
     let check = AccessCheck::shoot_op(ShootOp::Hibernate, &t);
     let no = access::review(&viewer, &check).await.unwrap();
     assert!(!no.allowed);
-    assert!(no.reason.contains("patch shoots.core.gardener.cloud"), "{}", no.reason);
+    assert!(
+        no.reason.contains("patch shoots.core.gardener.cloud"),
+        "{}",
+        no.reason
+    );
     let admin = h.client("admin").await;
     assert!(access::review(&admin, &check).await.unwrap().allowed);
 
@@ -81,7 +99,10 @@ async fn a_viewer_gets_the_servers_rbac_refusal_and_the_review_says_why() {
         .filter(|r| r.uri.contains("selfsubjectaccessreviews"))
         .count();
     assert_eq!(reviews, 1);
-    let both = cache.check_all(&AccessCheck::shoot_delete(&t)).await.unwrap();
+    let both = cache
+        .check_all(&AccessCheck::shoot_delete(&t))
+        .await
+        .unwrap();
     assert!(!both.allowed);
 }
 
@@ -95,7 +116,11 @@ async fn a_stale_write_is_retried_with_a_fresh_read_then_surfaced() {
     h.poke_patches(1);
     let out = shoot::reconcile(&client, &h.ctx(), &t).await.unwrap();
     assert_eq!(out.message, "reconcile requested");
-    let patches: Vec<_> = h.writes().into_iter().filter(|w| w.method == "PATCH").collect();
+    let patches: Vec<_> = h
+        .writes()
+        .into_iter()
+        .filter(|w| w.method == "PATCH")
+        .collect();
     assert_eq!(patches.len(), 2, "one 409, one retry: {patches:?}");
     // Every patch carries the resourceVersion it was checked against.
     assert!(patches.iter().all(|p| p.body.contains("resourceVersion")));
@@ -116,20 +141,25 @@ async fn a_stale_write_is_retried_with_a_fresh_read_then_surfaced() {
         other => panic!("{other:?}"),
     }
     assert_eq!(h.writes().len(), 3);
-    assert!(!h.shoot(s.namespace(), s.name()).await.unwrap().hibernation_enabled());
+    assert!(
+        !h.shoot(s.namespace(), s.name())
+            .await
+            .unwrap()
+            .hibernation_enabled()
+    );
 }
 
 #[tokio::test]
 async fn metal_view_credentials_are_refused_and_descriptions_are_required() {
     let h = Harness::start().await;
-    let edit = metal(&h, &h.demo.hmac_edit);
+    let edit = metal(&h, "Metal-Edit");
     let machines = edit.find_machines(serde_json::json!({})).await.unwrap();
     let m = machines
         .iter()
         .find(|m| m.allocation.is_some() && !m.is_firewall())
         .expect("an allocated machine");
     let ctx = h.ctx();
-    let view = metal(&h, &h.demo.hmac_view);
+    let view = metal(&h, "Metal-View");
     let e = kclm::ops::metal::power(&view, &ctx, &m.id, PowerCommand::Off, None)
         .await
         .unwrap_err();
@@ -142,7 +172,11 @@ async fn metal_view_credentials_are_refused_and_descriptions_are_required() {
         .unwrap();
     assert!(out.message.contains(&m.id), "{}", out.message);
     assert!(out.message.contains("shoot ns/web"), "{}", out.message);
-    assert!(out.message.ends_with("power cycle requested"), "{}", out.message);
+    assert!(
+        out.message.ends_with("power cycle requested"),
+        "{}",
+        out.message
+    );
 
     let e = kclm::ops::metal::set_state(&edit, &ctx, &m.id, StateChange::Reserve, " ", None)
         .await
@@ -180,7 +214,10 @@ async fn cluster_pause_and_typed_deletes_on_the_management_cluster() {
         .await
         .unwrap()
         .items;
-    let c = clusters.iter().find(|c| !c.paused()).expect("a running cluster");
+    let c = clusters
+        .iter()
+        .find(|c| !c.paused())
+        .expect("a running cluster");
     let t = ObjectRef::new(c.namespace(), c.name());
     let ctx = h.ctx();
     let api = kube::Api::<Cluster>::namespaced(capi_client.clone(), c.namespace());
@@ -189,10 +226,14 @@ async fn cluster_pause_and_typed_deletes_on_the_management_cluster() {
     capi::unpause(&capi_client, &ctx, &t).await.unwrap();
     assert!(!api.get(c.name()).await.unwrap().paused());
 
-    let e = capi::delete_cluster(&capi_client, &ctx, &t, "wrong").await.unwrap_err();
+    let e = capi::delete_cluster(&capi_client, &ctx, &t, "wrong")
+        .await
+        .unwrap_err();
     assert!(matches!(e, OpError::Refused(_)));
     assert!(api.get_opt(c.name()).await.unwrap().is_some());
-    capi::delete_cluster(&capi_client, &ctx, &t, c.name()).await.unwrap();
+    capi::delete_cluster(&capi_client, &ctx, &t, c.name())
+        .await
+        .unwrap();
     let gone = api.get_opt(c.name()).await.unwrap();
     assert!(gone.is_none_or(|c| c.metadata.deletion_timestamp.is_some()));
 
@@ -201,7 +242,8 @@ async fn cluster_pause_and_typed_deletes_on_the_management_cluster() {
         .await
         .unwrap()
         .items;
-    if let Some(tcp) = tcps.first() {
+    {
+        let tcp = tcps.first().expect("the demo has a TenantControlPlane");
         let tt = ObjectRef::new(tcp.namespace(), tcp.name());
         let mut dry = ctx.clone();
         dry.dry_run = true;
@@ -211,7 +253,10 @@ async fn cluster_pause_and_typed_deletes_on_the_management_cluster() {
         assert!(out.dry_run);
         let tapi = kube::Api::<TenantControlPlane>::namespaced(capi_client, tcp.namespace());
         let still = tapi.get(tcp.name()).await.unwrap();
-        assert!(still.metadata.deletion_timestamp.is_none(), "a dry run deletes nothing");
+        assert!(
+            still.metadata.deletion_timestamp.is_none(),
+            "a dry run deletes nothing"
+        );
     }
 }
 
@@ -228,9 +273,11 @@ async fn the_audit_log_records_each_mutation_and_no_secret() {
     let mut dry = ctx.clone();
     dry.dry_run = true;
     shoot::wake(&admin, &dry, &t).await.unwrap();
-    let edit = metal(&h, &h.demo.hmac_edit);
-    let view = metal(&h, &h.demo.hmac_view);
-    let id = edit.find_machines(serde_json::json!({})).await.unwrap()[0].id.clone();
+    let edit = metal(&h, "Metal-Edit");
+    let view = metal(&h, "Metal-View");
+    let id = edit.find_machines(serde_json::json!({})).await.unwrap()[0]
+        .id
+        .clone();
     kclm::ops::metal::power(&view, &ctx, &id, PowerCommand::On, None)
         .await
         .unwrap_err();
@@ -249,12 +296,24 @@ async fn the_audit_log_records_each_mutation_and_no_secret() {
             ("machine-power-on", "error", false),
         ]
     );
-    assert!(entries.iter().all(|e| e.landscape == "demo" && e.actor == "test-admin"));
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.landscape == "demo" && e.actor == "test-admin")
+    );
     assert_eq!(entries[0].target, t.to_string());
-    assert!(entries[1].message.contains("forbidden"), "{}", entries[1].message);
+    assert!(
+        entries[1].message.contains("forbidden"),
+        "{}",
+        entries[1].message
+    );
     let text = std::fs::read_to_string(h.audit_path()).unwrap();
     for secret in [&h.demo.hmac_admin, &h.demo.hmac_edit, &h.demo.hmac_view] {
         assert!(!text.contains(secret.as_str()));
     }
-    assert!(!text.contains("Bearer") && !text.contains("token:") && !text.contains("certificate-authority"));
+    assert!(
+        !text.contains("Bearer")
+            && !text.contains("token:")
+            && !text.contains("certificate-authority")
+    );
 }

@@ -18,7 +18,11 @@ fn kclm(dir: &std::path::Path) -> Command {
 
 fn json_of(dir: &std::path::Path, args: &[&str]) -> Value {
     let out = kclm(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -34,7 +38,13 @@ fn awake_shoots(dir: &std::path::Path) -> Vec<String> {
                 && r["namespace"] != "garden"
                 && r["last_operation"]["state"] == "Succeeded"
         })
-        .map(|r| format!("{}/{}", r["namespace"].as_str().unwrap(), r["name"].as_str().unwrap()))
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["namespace"].as_str().unwrap(),
+                r["name"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -73,10 +83,24 @@ fn json_results_and_the_audit_log() {
     let d = tempfile::tempdir().unwrap();
     let shoots = awake_shoots(d.path());
     let out = kclm(d.path())
-        .args(["--demo", "shoot", "maintain", &shoots[0], &shoots[1], "--dry-run", "-o", "json"])
+        .args([
+            "--demo",
+            "shoot",
+            "maintain",
+            &shoots[0],
+            &shoots[1],
+            "--dry-run",
+            "-o",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = v.as_array().unwrap();
     assert_eq!(list.len(), 2);
@@ -87,7 +111,10 @@ fn json_results_and_the_audit_log() {
         assert_eq!(r["message"], "maintain requested (dry run)");
     }
     let audit = std::fs::read_to_string(d.path().join("state/audit.jsonl")).unwrap();
-    let entries: Vec<Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let entries: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(entries.len(), 2);
     assert!(entries.iter().all(|e| e["action"] == "maintain"
         && e["dry_run"] == true
@@ -105,7 +132,9 @@ fn read_only_refuses_every_target() {
         .arg(a.split('/').nth(1).unwrap())
         .assert()
         .code(1)
-        .stdout(format!("{a}: error: refused: landscape \"demo\" is read-only\n"));
+        .stdout(format!(
+            "{a}: error: refused: landscape \"demo\" is read-only\n"
+        ));
     kclm(d.path())
         .args(["--demo", "--readonly", "machine", "power", "any-id", "off"])
         .assert()
@@ -123,7 +152,14 @@ fn deletes_need_the_name_or_the_count() {
         .code(2)
         .stderr(predicate::str::contains("does not match the name \"web\""));
     kclm(d.path())
-        .args(["shoot", "delete", "garden-a/web", "garden-a/db", "--confirm", "web"])
+        .args([
+            "shoot",
+            "delete",
+            "garden-a/web",
+            "garden-a/db",
+            "--confirm",
+            "web",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("number of shoots to delete (2)"));
@@ -144,7 +180,15 @@ fn deletes_need_the_name_or_the_count() {
 
     // With --selector the count is only known after listing; the refusal names the shoots.
     let out = kclm(d.path())
-        .args(["--demo", "shoot", "delete", "--selector", "health:unhealthy", "--confirm", "999"])
+        .args([
+            "--demo",
+            "shoot",
+            "delete",
+            "--selector",
+            "health:unhealthy",
+            "--confirm",
+            "999",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -158,7 +202,10 @@ fn deletes_need_the_name_or_the_count() {
         .arg(a.split('/').nth(1).unwrap())
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("DELETE authorized").and(predicate::str::contains("(dry run)")));
+        .stdout(
+            predicate::str::contains("DELETE authorized")
+                .and(predicate::str::contains("(dry run)")),
+        );
 }
 
 #[test]
@@ -179,7 +226,14 @@ fn machine_commands_name_the_machine() {
         .code(0)
         .stdout(predicate::str::contains(id).and(predicate::str::contains("would power off")));
     kclm(d.path())
-        .args(["--demo", "machine", "reserve", id, "--description", "disk swap"])
+        .args([
+            "--demo",
+            "machine",
+            "reserve",
+            id,
+            "--description",
+            "disk swap",
+        ])
         .assert()
         .code(0)
         .stdout(

@@ -131,8 +131,11 @@ pub async fn delete(
     concurrency: usize,
 ) -> Result<BulkReport, OpError> {
     let targets = dedup(targets);
-    ctx.writable()?;
-    check_bulk_confirmation(&targets, typed_confirmation)?;
+    // Read-only wins over everything: each target is refused (and audited) on
+    // its own line, before any request, whatever was typed.
+    if !ctx.readonly {
+        check_bulk_confirmation(&targets, typed_confirmation)?;
+    }
     let results = futures::stream::iter(targets.into_iter().map(|t| async move {
         let result = shoot::delete_confirmed(client, ctx, &t).await;
         TargetResult { target: t, result }

@@ -58,6 +58,7 @@ impl Harness {
         })
         .await
         .expect("demo starts");
+        kclm::source::metal::ensure_crypto_provider();
         let state = Arc::new(ProxyState {
             upstream: demo.kube_http_url.clone(),
             http: reqwest::Client::new(),
@@ -137,7 +138,10 @@ impl Harness {
     }
 
     pub fn writes(&self) -> Vec<Logged> {
-        self.requests().into_iter().filter(Logged::is_write).collect()
+        self.requests()
+            .into_iter()
+            .filter(Logged::is_write)
+            .collect()
     }
 
     pub fn clear_log(&self) {
