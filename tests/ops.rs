@@ -427,3 +427,30 @@ async fn read_only_refuses_every_mutation_without_a_request() {
             .all(|e| e.result == "error" && e.message.contains("read-only"))
     );
 }
+
+/// With a shoot confirmed before, the dry-run DELETE passes admission for real
+/// and must still delete nothing (dryRun travels in the DeleteOptions body).
+#[tokio::test]
+async fn a_dry_run_delete_of_a_confirmed_shoot_deletes_nothing() {
+    let h = Harness::start().await;
+    let s = ordinary(&h.shoots().await).remove(0);
+    let r = h
+        .raw_patch(
+            &shoot_path(s.namespace(), s.name()),
+            json!({"metadata": {"annotations": {ANN_CONFIRM_DELETION: "true"}}}),
+        )
+        .await;
+    assert!(r.status().is_success());
+    let client = h.client("admin").await;
+    let mut ctx = h.ctx();
+    ctx.dry_run = true;
+    let out = shoot::delete(&client, &ctx, &target(&s), s.name())
+        .await
+        .unwrap();
+    assert_eq!(out.message, "deletion requested (dry run)");
+    let methods: Vec<String> = h.writes().iter().map(|w| w.method.clone()).collect();
+    assert_eq!(methods, ["DELETE"], "already confirmed: no PATCH");
+    let after = h.shoot(s.namespace(), s.name()).await.expect("still there");
+    assert!(after.metadata.deletion_timestamp.is_none());
+    assert!(confirmed(&after), "the existing confirmation stays");
+}

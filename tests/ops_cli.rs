@@ -241,3 +241,50 @@ fn machine_commands_name_the_machine() {
                 .and(predicate::str::contains(shoot)),
         );
 }
+
+/// A configured (non-demo) landscape: the binary connects with the kubeconfig
+/// and context given, and a viewer gets the API server's RBAC refusal verbatim.
+#[test]
+fn a_kubeconfig_target_and_a_viewer_context() {
+    let d = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let demo = rt
+        .block_on(kclm::demo::start(kclm::demo::DemoOptions::default()))
+        .unwrap();
+    let shoots = awake_shoots(d.path());
+    let a = &shoots[0];
+    let name = a.split('/').nth(1).unwrap();
+    let run = |ctx: &str, verb: &str| {
+        kclm(d.path())
+            .args(["shoot", verb, a, "--context", ctx, "--kubeconfig"])
+            .arg(&demo.kubeconfig)
+            .output()
+            .unwrap()
+    };
+    let out = run("demo-viewer", "hibernate");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with(&format!("{a}: error: shoots.core.gardener.cloud \"{name}\" is forbidden: User \"demo-viewer\" cannot patch")),
+        "{stdout}"
+    );
+    let out = run("demo-garden", "hibernate");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{a}: hibernation requested\n")
+    );
+    let audit = std::fs::read_to_string(d.path().join("state/audit.jsonl")).unwrap();
+    let actors: Vec<Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["actor"].clone())
+        .collect();
+    assert_eq!(actors, ["demo-viewer", "demo-garden"]);
+    assert!(!audit.contains(&demo.hmac_admin));
+    rt.block_on(demo.shutdown());
+}
