@@ -5,6 +5,7 @@ mod connect;
 mod get;
 mod info;
 mod ops;
+mod ops_args;
 mod table;
 
 use std::process::ExitCode;

@@ -352,6 +352,38 @@ mod tests {
         }
     }
 
+    /// The TUI moves operations into spawned tasks: their futures must be Send.
+    #[allow(dead_code)]
+    fn operation_futures_are_send(
+        c: kube::Client,
+        ctx: OpContext,
+        t: ObjectRef,
+        m: crate::source::metal::MetalClient,
+    ) {
+        fn send<T: Send>(_: T) {}
+        send(shoot::run(&c, &ctx, shoot::ShootOp::Hibernate, &t));
+        send(shoot::delete(&c, &ctx, &t, "x"));
+        send(bulk::run(&c, &ctx, shoot::ShootOp::Wake, &[], 4));
+        send(bulk::delete(&c, &ctx, &[], "0", 4));
+        send(capi::pause(&c, &ctx, &t));
+        send(capi::delete_tenant_control_plane(&c, &ctx, &t, "x"));
+        send(metal::power(&m, &ctx, "id", metal::PowerCommand::On, None));
+        send(metal::set_state(
+            &m,
+            &ctx,
+            "id",
+            metal::StateChange::Lock,
+            "d",
+            None,
+        ));
+        let cache = access::AccessCache::new(c.clone(), access::DEFAULT_TTL);
+        send(async move {
+            cache
+                .check(&access::AccessCheck::new("get", "", "pods"))
+                .await
+        });
+    }
+
     #[test]
     fn typed_name_must_match_exactly() {
         assert!(check_typed_name("web", "web").is_ok());
