@@ -4,6 +4,7 @@ pub mod args;
 mod connect;
 mod get;
 mod info;
+mod maintenance;
 mod ops;
 mod ops_args;
 mod table;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => run_tui(&cli).await,
         Some(Command::Get(a)) => get::run(&cli.global, a).await,
+        Some(Command::Maintenance(a)) => maintenance::run(&cli.global, a).await,
         Some(Command::Info) => info::run(&cli.global),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
@@ -82,7 +84,9 @@ async fn demo_serve(
     seed: u64,
     dir: Option<std::path::PathBuf>,
 ) -> Result<(), CliError> {
-    let scale = scale.parse().map_err(CliError::Usage)?;
+    let scale = scale
+        .parse()
+        .map_err(|e: kclm::demo::DemoError| CliError::Usage(e.to_string()))?;
     let opts = kclm::demo::DemoOptions {
         scale,
         seed,
