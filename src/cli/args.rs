@@ -73,6 +73,18 @@ pub enum Command {
     /// The embedded demo landscape.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Shoot lifecycle: hibernate, wake, reconcile, maintain, retry, rotate, delete.
+    #[command(subcommand)]
+    Shoot(super::ops::ShootCommand),
+    /// Cluster-API clusters: pause, unpause, delete.
+    #[command(subcommand)]
+    Cluster(super::ops::ClusterCommand),
+    /// Kamaji tenant control planes: delete.
+    #[command(subcommand)]
+    Tenant(super::ops::TenantCommand),
+    /// metal-stack machines: power, identify LED, reserve, lock.
+    #[command(subcommand)]
+    Machine(super::ops::MachineCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

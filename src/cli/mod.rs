@@ -5,6 +5,8 @@ mod connect;
 mod get;
 mod info;
 mod maintenance;
+mod ops;
+mod ops_args;
 mod table;
 
 use std::process::ExitCode;
@@ -48,6 +50,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(DemoCommand::Serve { scale, seed, dir })) => {
             demo_serve(scale, *seed, dir.clone()).await
         }
+        Some(Command::Shoot(c)) => ops::shoot(&cli.global, c).await,
+        Some(Command::Cluster(c)) => ops::cluster(&cli.global, c).await,
+        Some(Command::Tenant(c)) => ops::tenant(&cli.global, c).await,
+        Some(Command::Machine(c)) => ops::machine(&cli.global, c).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -395,8 +395,14 @@ pub(crate) fn admit_shoot_update(old: &Value, new: &mut Value) -> Result<(), Api
     Ok(())
 }
 
-/// DeletionConfirmation: Shoots and Projects need the confirmation annotation.
-pub(crate) fn admit_delete(res: usize, obj: &Value) -> Result<(), ApiError> {
+/// DeletionConfirmation: Shoots and Projects need the confirmation annotation;
+/// a shoot under dual approval must be deleted by someone other than its confirmer.
+pub(crate) fn admit_delete(
+    kube: &KubeStore,
+    res: usize,
+    obj: &Value,
+    user: &str,
+) -> Result<(), ApiError> {
     if res != SHOOTS && res != PROJECTS {
         return Ok(());
     }
@@ -404,6 +410,9 @@ pub(crate) fn admit_delete(res: usize, obj: &Value) -> Result<(), ApiError> {
         .as_str()
         .and_then(parse_bool)
         .unwrap_or(false);
+    if confirmed && res == SHOOTS {
+        return super::four_eyes::check_dual_approval(kube, obj, user);
+    }
     if confirmed {
         return Ok(());
     }

@@ -200,7 +200,7 @@ async fn route(
                 )
             })
         }
-        _ => kube_write::delete(shared, &target, body, dry_run).map(|v| ok(&v)),
+        _ => kube_write::delete(shared, &target, body, dry_run, user).map(|v| ok(&v)),
     }
 }
 

@@ -162,6 +162,7 @@ fn create_locked(
     if t.res == SHOOTS {
         validate_shoot(&obj, None)?;
         admit_shoot(&world.kube, &mut obj, None, user)?;
+        super::four_eyes::maintain_confirmed_by(None, &mut obj, user);
         obj["status"] = json!({});
         set_status_label(&mut obj);
     }
@@ -248,6 +249,7 @@ fn commit_update(
             admit_shoot(&world.kube, &mut new, Some(old), user)?;
         }
         admit_shoot_update(old, &mut new)?;
+        super::four_eyes::maintain_confirmed_by(Some(old), &mut new, user);
     } else if t.sub.is_none() && new["spec"] != old["spec"] {
         let g = old["metadata"]["generation"].as_i64().unwrap_or(1);
         new["metadata"]["generation"] = json!(g + 1);
@@ -381,6 +383,7 @@ pub(crate) fn delete(
     t: &Target,
     body: &[u8],
     dry_run: bool,
+    user: &str,
 ) -> Result<Value, ApiError> {
     let def = t.def();
     let opts: Value = if body.iter().all(u8::is_ascii_whitespace) {
@@ -429,7 +432,7 @@ pub(crate) fn delete(
             ),
         ));
     }
-    admit_delete(t.res, &old)?;
+    admit_delete(&world.kube, t.res, &old, user)?;
     if !old["metadata"]["deletionTimestamp"].is_null() {
         return Ok((*old).clone());
     }

@@ -6,6 +6,7 @@
 //! simulation task are its only writers, and every change of a Kubernetes
 //! object becomes a watch event.
 
+mod four_eyes;
 mod gardener_rules;
 mod generate;
 mod generate_infra;
