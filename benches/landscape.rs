@@ -44,7 +44,8 @@ fn data() -> &'static Data {
             let shoots_json = get("/apis/core.gardener.cloud/v1beta1/shoots").await;
             let seeds = items(&get("/apis/core.gardener.cloud/v1beta1/seeds").await);
             let projects = items(&get("/apis/core.gardener.cloud/v1beta1/projects").await);
-            let cloudprofiles = items(&get("/apis/core.gardener.cloud/v1beta1/cloudprofiles").await);
+            let cloudprofiles =
+                items(&get("/apis/core.gardener.cloud/v1beta1/cloudprofiles").await);
             let metal = MetalClient::new(&MetalConfig {
                 url: demo.metal_url.clone(),
                 auth: MetalAuth::Hmac {
@@ -79,12 +80,29 @@ fn shoots() -> Vec<Shoot> {
 fn loaded() -> Landscape {
     let d = data();
     let mut ls = Landscape::new();
-    ls.apply(Update::Relisted(Kind::Shoot, shoots().into_iter().map(KubeObject::Shoot).collect()));
-    ls.apply(Update::Relisted(Kind::Seed, d.seeds.iter().cloned().map(KubeObject::Seed).collect()));
-    ls.apply(Update::Relisted(Kind::Project, d.projects.iter().cloned().map(KubeObject::Project).collect()));
+    ls.apply(Update::Relisted(
+        Kind::Shoot,
+        shoots().into_iter().map(KubeObject::Shoot).collect(),
+    ));
+    ls.apply(Update::Relisted(
+        Kind::Seed,
+        d.seeds.iter().cloned().map(KubeObject::Seed).collect(),
+    ));
+    ls.apply(Update::Relisted(
+        Kind::Project,
+        d.projects
+            .iter()
+            .cloned()
+            .map(KubeObject::Project)
+            .collect(),
+    ));
     ls.apply(Update::Relisted(
         Kind::CloudProfile,
-        d.cloudprofiles.iter().cloned().map(KubeObject::CloudProfile).collect(),
+        d.cloudprofiles
+            .iter()
+            .cloned()
+            .map(KubeObject::CloudProfile)
+            .collect(),
     ));
     ls.apply(Update::Metal(Box::new(MetalSnapshot {
         machines: Some(d.machines.clone()),
@@ -98,7 +116,9 @@ fn decode(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode");
     g.throughput(Throughput::Bytes(body.len() as u64));
     g.sample_size(10);
-    g.bench_function("shoot_list_10k", |b| b.iter(|| items::<Shoot>(black_box(body))));
+    g.bench_function("shoot_list_10k", |b| {
+        b.iter(|| items::<Shoot>(black_box(body)))
+    });
     g.finish();
 }
 
@@ -134,8 +154,12 @@ fn build_rows(c: &mut Criterion) {
     let ls = loaded();
     let mut g = c.benchmark_group("rows");
     g.sample_size(10);
-    g.bench_function("shoot_rows_10k", |b| b.iter(|| rows::shoot_rows(black_box(&ls))));
-    g.bench_function("machine_rows_10k", |b| b.iter(|| rows::machine_rows(black_box(&ls))));
+    g.bench_function("shoot_rows_10k", |b| {
+        b.iter(|| rows::shoot_rows(black_box(&ls)))
+    });
+    g.bench_function("machine_rows_10k", |b| {
+        b.iter(|| rows::machine_rows(black_box(&ls)))
+    });
     g.finish();
 }
 
@@ -176,5 +200,12 @@ fn maintenance_view(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decode, apply_events, build_rows, filter_keystroke, maintenance_view);
+criterion_group!(
+    benches,
+    decode,
+    apply_events,
+    build_rows,
+    filter_keystroke,
+    maintenance_view
+);
 criterion_main!(benches);

@@ -2,6 +2,7 @@
 
 pub mod args;
 mod connect;
+mod debug;
 mod get;
 mod info;
 mod maintenance;
@@ -11,7 +12,7 @@ mod table;
 
 use std::process::ExitCode;
 
-use args::{Cli, Command, DemoCommand};
+use args::{Cli, Command, DebugCommand, DemoCommand};
 use clap::CommandFactory;
 
 /// A headless command's failure, mapped to the documented exit codes.
@@ -54,6 +55,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Cluster(c)) => ops::cluster(&cli.global, c).await,
         Some(Command::Tenant(c)) => ops::tenant(&cli.global, c).await,
         Some(Command::Machine(c)) => ops::machine(&cli.global, c).await,
+        Some(Command::Debug(DebugCommand::Sync { timeout })) => {
+            debug::sync(&cli.global, *timeout).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
