@@ -97,6 +97,7 @@ impl Filter {
     pub fn parse(expr: &str, fields: &[&str]) -> Result<Self, FilterError> {
         let mut terms = Vec::new();
         for (negate, text, quoted) in tokenize(expr)? {
+            let text: String = text;
             let kind = if quoted {
                 TermKind::Exact(text.to_lowercase())
             } else if let Some((f, v)) = text.split_once(':')
@@ -111,11 +112,11 @@ impl Filter {
                 }
                 TermKind::Field(f, v.to_lowercase())
             } else {
-                TermKind::Fuzzy(text)
+                TermKind::Fuzzy(text.to_lowercase())
             };
             let pattern = match &kind {
-                TermKind::Fuzzy(t) => Some(Pattern::new(
-                    t,
+                TermKind::Fuzzy(_) => Some(Pattern::new(
+                    &text,
                     CaseMatching::Smart,
                     Normalization::Smart,
                     AtomKind::Fuzzy,
@@ -145,33 +146,17 @@ impl Filter {
         let mut score = 0u32;
         for t in &self.terms {
             let (hit, s) = match &t.kind {
-                TermKind::Field(f, v) => (
-                    row.field(f)
-                        .is_some_and(|x| x.to_lowercase().contains(v.as_str())),
-                    0,
-                ),
+                TermKind::Field(f, v) => (row.field(f).is_some_and(|x| contains_ci(&x, v)), 0),
                 TermKind::Exact(text) => (
-                    row.name().to_lowercase().contains(text.as_str())
-                        || R::FIELDS.iter().any(|f| {
-                            row.field(f)
-                                .is_some_and(|x| x.to_lowercase().contains(text.as_str()))
-                        }),
+                    contains_ci(row.name(), text) || any_field_contains(row, text),
                     0,
                 ),
-                TermKind::Fuzzy(text) => {
+                TermKind::Fuzzy(lower) => {
                     let p = t.pattern.as_ref().expect("fuzzy terms carry a pattern");
-                    let mut buf = Vec::new();
-                    let hay = Utf32Str::new(row.name(), &mut buf);
+                    let hay = Utf32Str::new(row.name(), &mut m.buf);
                     match p.score(hay, &mut m.matcher) {
                         Some(s) => (true, s),
-                        None => {
-                            let lower = text.to_lowercase();
-                            let any = R::FIELDS.iter().any(|f| {
-                                row.field(f)
-                                    .is_some_and(|x| x.to_lowercase().contains(&lower))
-                            });
-                            (any, 0)
-                        }
+                        None => (any_field_contains(row, lower), 0),
                     }
                 }
             };
@@ -192,11 +177,10 @@ impl Filter {
     /// Character positions in `name` matched by the fuzzy terms, for highlighting.
     pub fn highlight(&self, name: &str, m: &mut FilterMatcher) -> Vec<u32> {
         let mut out = Vec::new();
-        let mut buf = Vec::new();
         for t in self.terms.iter().filter(|t| !t.negate) {
             match (&t.kind, &t.pattern) {
                 (TermKind::Fuzzy(_), Some(p)) => {
-                    let hay = Utf32Str::new(name, &mut buf);
+                    let hay = Utf32Str::new(name, &mut m.buf);
                     p.indices(hay, &mut m.matcher, &mut out);
                 }
                 (TermKind::Exact(text), _) => {
@@ -217,14 +201,45 @@ impl Filter {
 /// A reusable nucleo matcher (allocations are kept between keystrokes).
 pub struct FilterMatcher {
     matcher: Matcher,
+    buf: Vec<char>,
 }
 
 impl Default for FilterMatcher {
     fn default() -> Self {
         Self {
             matcher: Matcher::new(Config::DEFAULT),
+            buf: Vec::new(),
         }
     }
+}
+
+fn any_field_contains<R: Filterable>(row: &R, needle_lower: &str) -> bool {
+    R::FIELDS
+        .iter()
+        .any(|f| row.field(f).is_some_and(|x| contains_ci(&x, needle_lower)))
+}
+
+/// Case-insensitive substring test against an already lower-cased needle,
+/// without allocating for ASCII haystacks (the per-keystroke hot path).
+pub fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle_lower.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    if !haystack.is_ascii() || !needle_lower.is_ascii() {
+        return haystack.to_lowercase().contains(needle_lower);
+    }
+    if n.len() > h.len() {
+        return false;
+    }
+    let first = n[0];
+    (0..=h.len() - n.len()).any(|i| {
+        h[i].to_ascii_lowercase() == first
+            && h[i + 1..i + n.len()]
+                .iter()
+                .zip(&n[1..])
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    })
 }
 
 /// Filters rows, best fuzzy score first (stable for equal scores).
@@ -243,4 +258,19 @@ pub fn apply<'a, R: Filterable>(filter: &Filter, rows: &'a [R]) -> Vec<&'a R> {
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     }
     scored.into_iter().map(|(_, i)| &rows[i]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ci;
+
+    #[test]
+    fn case_insensitive_contains() {
+        assert!(contains_ci("Shoot-WEB-prod", "web"));
+        assert!(contains_ci("abc", ""));
+        assert!(!contains_ci("ab", "abc"));
+        assert!(!contains_ci("fra-1", "ams"));
+        assert!(contains_ci("Größe", "öß"));
+        assert!(contains_ci("xxAbC", "abc"));
+    }
 }
