@@ -1,0 +1,50 @@
+//! UI state that survives restarts (sort column per view), kept in a small
+//! TOML file in the state dir. Never the user's config files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortPref {
+    pub column: String,
+    #[serde(default)]
+    pub descending: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefs {
+    #[serde(default)]
+    pub sort: BTreeMap<String, SortPref>,
+}
+
+pub fn path(state_dir: &Path) -> PathBuf {
+    state_dir.join("tui-state.toml")
+}
+
+impl Prefs {
+    /// A missing or unreadable file is just "no preferences".
+    pub fn load(state_dir: &Path) -> (Self, Option<String>) {
+        let p = path(state_dir);
+        match std::fs::read_to_string(&p) {
+            Ok(text) => match toml::from_str(&text) {
+                Ok(prefs) => (prefs, None),
+                Err(e) => (
+                    Self::default(),
+                    Some(format!("ignoring {}: {}", p.display(), e.message())),
+                ),
+            },
+            Err(_) => (Self::default(), None),
+        }
+    }
+
+    pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(state_dir)?;
+        let text = toml::to_string(self).map_err(std::io::Error::other)?;
+        let p = path(state_dir);
+        let tmp = p.with_extension("toml.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(tmp, p)
+    }
+}
