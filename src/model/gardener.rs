@@ -254,7 +254,13 @@ pub struct ShootStatus {
     pub last_errors: Option<Vec<LastError>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Gardener spells it `technicalID`, not camelCase `technicalId`.
+    #[serde(
+        default,
+        rename = "technicalID",
+        alias = "technicalId",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub technical_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
@@ -666,5 +672,25 @@ impl CloudProfile {
     }
     pub fn machine_images(&self) -> &[CloudProfileMachineImage] {
         self.spec.machine_images.as_deref().unwrap_or(&[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn technical_id_uses_gardeners_spelling() {
+        let s: Shoot = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "a"},
+            "status": {"technicalID": "shoot--p--a"}
+        }))
+        .unwrap();
+        assert_eq!(
+            s.status.as_ref().and_then(|st| st.technical_id.as_deref()),
+            Some("shoot--p--a")
+        );
+        let back = serde_json::to_value(&s).unwrap();
+        assert_eq!(back["status"]["technicalID"], "shoot--p--a");
     }
 }

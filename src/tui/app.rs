@@ -63,7 +63,12 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     warnings.extend(w);
     let (prefs, w) = Prefs::load(&start.paths.state_dir);
     warnings.extend(w);
-    let mut state = State::new(&start.target.name, Landscape::new(), keymap, Timestamp::now());
+    let mut state = State::new(
+        &start.target.name,
+        Landscape::new(),
+        keymap,
+        Timestamp::now(),
+    );
     state.demo_by_default = start.demo_by_default;
     state.dashboard_url = start.target.dashboard_url.clone();
     state.mouse = ui.mouse;
@@ -79,7 +84,10 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
         for w in &warnings {
             tracing::warn!("{w}");
         }
-        update(&mut state, Msg::Status(warnings.join(" · "), Level::Warning));
+        update(
+            &mut state,
+            Msg::Status(warnings.join(" · "), Level::Warning),
+        );
     }
 
     let mut terminal = ratatui::init();
@@ -206,13 +214,19 @@ async fn main_loop(
                 }
                 Effect::OpenUrl(url) => {
                     if let Err(e) = open::that_detached(&url) {
-                        update(state, Msg::Status(format!("cannot open {url}: {e}"), Level::Error));
+                        update(
+                            state,
+                            Msg::Status(format!("cannot open {url}: {e}"), Level::Error),
+                        );
                     }
                 }
                 Effect::Copy(text) => osc52(&text),
                 Effect::SavePrefs => {
                     if let Err(e) = state.prefs.save(&start.paths.state_dir) {
-                        update(state, Msg::Status(format!("cannot save UI state: {e}"), Level::Warning));
+                        update(
+                            state,
+                            Msg::Status(format!("cannot save UI state: {e}"), Level::Warning),
+                        );
                     }
                 }
                 Effect::LoadTheme(name) => {
@@ -230,7 +244,12 @@ async fn main_loop(
                         readonly: start.target.readonly,
                         ..Default::default()
                     };
-                    match kclm::config::resolve(&flags, &start.config, &start.paths.config_file, &ProcessEnv) {
+                    match kclm::config::resolve(
+                        &flags,
+                        &start.config,
+                        &start.paths.config_file,
+                        &ProcessEnv,
+                    ) {
                         Ok(Some(target)) => {
                             if let Some(s) = session.take() {
                                 s.shutdown().await;
@@ -242,10 +261,19 @@ async fn main_loop(
                             state.nav.clear();
                             state.sync_rows();
                             starting = Some(start_session(&target, poll));
-                            update(state, Msg::Status(format!("connecting to {}", target.name), Level::Info));
+                            update(
+                                state,
+                                Msg::Status(format!("connecting to {}", target.name), Level::Info),
+                            );
                         }
                         Ok(None) => {
-                            update(state, Msg::Status(format!("landscape {name} has nothing configured"), Level::Error));
+                            update(
+                                state,
+                                Msg::Status(
+                                    format!("landscape {name} has nothing configured"),
+                                    Level::Error,
+                                ),
+                            );
                         }
                         Err(e) => {
                             update(state, Msg::Status(e.to_string(), Level::Error));
@@ -274,12 +302,24 @@ mod base64_lite {
     pub fn encode(input: &[u8]) -> String {
         let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
         for chunk in input.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             out.push(T[(n >> 18) as usize & 63] as char);
             out.push(T[(n >> 12) as usize & 63] as char);
-            out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-            out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+            out.push(if chunk.len() > 1 {
+                T[(n >> 6) as usize & 63] as char
+            } else {
+                '='
+            });
+            out.push(if chunk.len() > 2 {
+                T[n as usize & 63] as char
+            } else {
+                '='
+            });
         }
         out
     }

@@ -55,7 +55,8 @@ impl Key {
         let mut rest = s;
         loop {
             let lower = rest.to_ascii_lowercase();
-            let strip = |p: &str| (lower.starts_with(p) && rest.len() > p.len()).then(|| &rest[p.len()..]);
+            let strip =
+                |p: &str| (lower.starts_with(p) && rest.len() > p.len()).then(|| &rest[p.len()..]);
             if let Some(r) = strip("ctrl-").or_else(|| strip("c-")) {
                 mods |= KeyModifiers::CONTROL;
                 rest = r;
@@ -207,7 +208,9 @@ impl Keymap {
                         }
                         Err(e) => warnings.push(format!("keymap {name}: key {k:?}: {e}")),
                     },
-                    None => warnings.push(format!("keymap {name}: key {k:?}: expected an action name")),
+                    None => {
+                        warnings.push(format!("keymap {name}: key {k:?}: expected an action name"))
+                    }
                 }
             }
         }
@@ -230,9 +233,14 @@ impl Keymap {
         }
         let km = Self::from_table(name, &layered.table, &mut warnings);
         if km.keys_for(Action::Quit).is_empty() {
-            warnings.push(format!("keymap {name} binds no key to quit; using the default keymap"));
+            warnings.push(format!(
+                "keymap {name} binds no key to quit; using the default keymap"
+            ));
             let fallback = layered::load("keymap", "default", EMBEDDED, Path::new("/nonexistent"));
-            return (Self::from_table("default", &fallback.table, &mut warnings), warnings);
+            return (
+                Self::from_table("default", &fallback.table, &mut warnings),
+                warnings,
+            );
         }
         (km, warnings)
     }

@@ -53,13 +53,15 @@ fn load_inner(
     let builtin = embedded
         .iter()
         .find(|(n, _)| *n == name)
-        .and_then(|(_, text)| match parse(text, &format!("built-in {kind} {name}")) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                warnings.push(e);
-                None
-            }
-        });
+        .and_then(
+            |(_, text)| match parse(text, &format!("built-in {kind} {name}")) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    warnings.push(e);
+                    None
+                }
+            },
+        );
     let path = dir.join(format!("{name}.toml"));
     let user = match std::fs::read_to_string(&path) {
         Ok(text) => match parse(&text, &path.display().to_string()) {
@@ -87,8 +89,9 @@ fn load_inner(
     };
     let parent = parent_of(&user).or_else(|| parent_of(&builtin));
     let mut out = match parent {
-        Some(p) if p != name => load_inner(kind, &p, embedded, dir, warnings, depth + 1)
-            .unwrap_or_default(),
+        Some(p) if p != name => {
+            load_inner(kind, &p, embedded, dir, warnings, depth + 1).unwrap_or_default()
+        }
         _ => Table::new(),
     };
     if let Some(b) = builtin {

@@ -63,7 +63,7 @@ pub fn areas(size: (u16, u16), screen: Screen, focus: ViewKind) -> Areas {
             let c = split(
                 Direction::Horizontal,
                 body,
-                &[Percentage(24), Min(60), Percentage(28)],
+                &[Percentage(22), Min(60), Percentage(26)],
             );
             let left = split(Direction::Vertical, c[0], &[Percentage(50), Min(4)]);
             let mid = split(Direction::Vertical, c[1], &[Percentage(58), Min(4)]);

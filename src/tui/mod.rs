@@ -13,7 +13,7 @@ mod overlay;
 mod prefs;
 mod render;
 // Wired to `kclm demo screenshots` by the CLI.
-#[cfg_attr(not(test), allow(dead_code))]
+#[allow(dead_code)]
 mod screenshot;
 mod select;
 mod state;

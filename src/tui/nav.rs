@@ -145,7 +145,11 @@ impl State {
         let order = ViewKind::LANDSCAPE;
         let i = order.iter().position(|k| *k == self.focus).unwrap_or(0);
         let n = order.len();
-        let next = if forward { (i + 1) % n } else { (i + n - 1) % n };
+        let next = if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        };
         self.focus_pane(order[next]);
     }
 
@@ -260,7 +264,10 @@ impl State {
     }
 }
 
-fn parse_for<R: kclm::filter::Filterable>(_: &[R], text: &str) -> Result<kclm::filter::Filter, String> {
+fn parse_for<R: kclm::filter::Filterable>(
+    _: &[R],
+    text: &str,
+) -> Result<kclm::filter::Filter, String> {
     kclm::filter::Filter::for_rows::<R>(text).map_err(|e| e.to_string())
 }
 

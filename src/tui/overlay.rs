@@ -37,7 +37,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("tenants", "", "Kamaji tenant control planes"),
     ("partitions", "", "metal-stack partitions and capacity"),
     ("maint", "", "Maintenance windows"),
-    ("landscape", "[name]", "The side-by-side landscape view, or switch landscape"),
+    (
+        "landscape",
+        "[name]",
+        "The side-by-side landscape view, or switch landscape",
+    ),
     ("theme", "<name>", "Switch the colour theme"),
     ("issues", "", "Toggle issues only"),
     ("help", "", "Key bindings"),
@@ -107,9 +111,7 @@ impl Palette {
                     .iter()
                     .map(|n| (format!("{cmd} {n}"), String::new()))
                     .collect();
-                rank(a, &cands)
-                    .into_iter()
-                    .collect()
+                rank(a, &cands).into_iter().collect()
             }
         };
         self.cursor = self.cursor.min(self.items.len().saturating_sub(1));

@@ -50,7 +50,10 @@ pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
         ViewKind::Shoots | ViewKind::Maint => {
             let row = r.shoots.get(i)?;
             let o = ls.shoots.get(&ObjKey::new(&row.namespace, &row.name))?;
-            (format!("shoot {}/{}", row.namespace, row.name), to_yaml(&**o))
+            (
+                format!("shoot {}/{}", row.namespace, row.name),
+                to_yaml(&**o),
+            )
         }
         ViewKind::Seeds => {
             let row = r.seeds.get(i)?;
@@ -64,8 +67,15 @@ pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
         }
         ViewKind::Machines | ViewKind::Firewalls => {
             let row = r.metal.get(i)?;
-            let o = ls.machines.get(&row.id).or_else(|| ls.firewalls.get(&row.id))?;
-            let what = if row.role == "firewall" { "firewall" } else { "machine" };
+            let o = ls
+                .machines
+                .get(&row.id)
+                .or_else(|| ls.firewalls.get(&row.id))?;
+            let what = if row.role == "firewall" {
+                "firewall"
+            } else {
+                "machine"
+            };
             (format!("{what} {}", row.id), to_yaml(&**o))
         }
         ViewKind::CloudProfiles => {
@@ -76,14 +86,20 @@ pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
         ViewKind::Clusters => {
             let row = r.clusters.get(i)?;
             let o = ls.clusters.get(&ObjKey::new(&row.namespace, &row.name))?;
-            (format!("cluster {}/{}", row.namespace, row.name), to_yaml(&**o))
+            (
+                format!("cluster {}/{}", row.namespace, row.name),
+                to_yaml(&**o),
+            )
         }
         ViewKind::Tenants => {
             let row = r.tenants.get(i)?;
             let o = ls
                 .tenant_control_planes
                 .get(&ObjKey::new(&row.namespace, &row.name))?;
-            (format!("tenantcontrolplane {}/{}", row.namespace, row.name), to_yaml(&**o))
+            (
+                format!("tenantcontrolplane {}/{}", row.namespace, row.name),
+                to_yaml(&**o),
+            )
         }
         ViewKind::Partitions => {
             let row = r.partitions.get(i)?;

@@ -336,7 +336,13 @@ impl State {
         let pane = &self.panes[&kind];
         let visible = with_rows!(self.rows, kind, |rows| {
             let cands = candidates(&self.rows, pane, rows.len());
-            table::visible(rows, cands.into_iter(), pane.filter.as_ref(), issues_only, pane.sort)
+            table::visible(
+                rows,
+                cands.into_iter(),
+                pane.filter.as_ref(),
+                issues_only,
+                pane.sort,
+            )
         });
         let pane = self.pane_mut(kind);
         pane.visible = visible;

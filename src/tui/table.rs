@@ -41,6 +41,8 @@ pub struct CellCtx<'a> {
     pub now: Timestamp,
     /// Match positions in the row's name, for highlighting.
     pub hl: &'a [u32],
+    /// Width of each column as laid out (`None` = hidden or unknown).
+    pub widths: &'a [Option<u16>],
 }
 
 impl CellCtx<'_> {
@@ -66,6 +68,25 @@ impl CellCtx<'_> {
             })
             .collect();
         Line::from(spans)
+    }
+    /// Keeps the end of `s` when the column is too narrow: metal ids and
+    /// Gardener hostnames differ at the end, not at the start.
+    pub fn tail(&self, col: usize, s: &str) -> String {
+        self.tail_reserving(col, s, 0)
+    }
+    /// Like [`Self::tail`], leaving `reserve` cells for a suffix.
+    pub fn tail_reserving(&self, col: usize, s: &str, reserve: usize) -> String {
+        use unicode_width::UnicodeWidthStr;
+        let Some(Some(w)) = self.widths.get(col) else {
+            return s.to_string();
+        };
+        let w = (*w as usize).saturating_sub(reserve);
+        if s.width() <= w || w < 2 {
+            return s.to_string();
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let keep: String = chars[chars.len().saturating_sub(w - 1)..].iter().collect();
+        format!("…{keep}")
     }
     pub fn text(&self, s: impl Into<String>) -> Line<'static> {
         Line::from(s.into())
@@ -122,8 +143,10 @@ pub fn visible<R: TableRow>(
         })
         .collect();
     if sort.col < R::COLUMNS.len() {
-        let mut keyed: Vec<(SortKey<'_>, usize)> =
-            keep.iter().map(|&i| (rows[i].sort_key(sort.col), i)).collect();
+        let mut keyed: Vec<(SortKey<'_>, usize)> = keep
+            .iter()
+            .map(|&i| (rows[i].sort_key(sort.col), i))
+            .collect();
         keyed.sort_by(|a, b| {
             let o = a.0.cmp(&b.0);
             if sort.desc { o.reverse() } else { o }.then(a.1.cmp(&b.1))

@@ -21,11 +21,15 @@ use super::layered;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("monochrome", include_str!("../../themes/monochrome.toml")),
 ];
 
 /// Every scope the UI asks for (documentation and theme checks).
+#[cfg_attr(not(test), allow(dead_code))]
 pub const SCOPES: &[&str] = &[
     "ui.background",
     "ui.text",
@@ -167,7 +171,7 @@ impl Theme {
         let mut palette = HashMap::new();
         if let Some(p) = table.get("palette").and_then(|v| v.as_table()) {
             for (k, v) in p {
-                match v.as_str().map(|s| Color::from_str(s)) {
+                match v.as_str().map(Color::from_str) {
                     Some(Ok(c)) => {
                         palette.insert(k.clone(), c);
                     }
@@ -201,7 +205,10 @@ impl Theme {
         if layered.table.is_empty() {
             let fallback = layered::load("theme", "default", EMBEDDED, dir);
             warnings.extend(fallback.warnings);
-            return (Self::from_table("default", &fallback.table, &mut warnings), warnings);
+            return (
+                Self::from_table("default", &fallback.table, &mut warnings),
+                warnings,
+            );
         }
         let theme = Self::from_table(name, &layered.table, &mut warnings);
         (theme, warnings)
@@ -226,6 +233,7 @@ impl Theme {
     }
 
     /// Whether a scope (not a parent) is defined, for theme checks.
+    #[cfg(test)]
     pub fn defines(&self, scope: &str) -> bool {
         self.styles.contains_key(scope)
     }

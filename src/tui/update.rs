@@ -267,7 +267,10 @@ fn find_col<R: TableRow>(_: &[R], name: &str) -> Option<usize> {
 
 fn open_dashboard(s: &mut State) -> Vec<Effect> {
     let Some(shoot) = super::select::shoot_of_selection(s) else {
-        info(s, "select a shoot (or a machine of one) to open it in the dashboard");
+        info(
+            s,
+            "select a shoot (or a machine of one) to open it in the dashboard",
+        );
         return Vec::new();
     };
     let Some(base) = s.dashboard_url.clone() else {
@@ -324,7 +327,10 @@ pub fn command(s: &mut State, line: &str) -> Vec<Effect> {
         "theme" => return vec![Effect::LoadTheme(arg.to_string())],
         "issues" => return action(s, Action::IssuesOnly),
         "help" => s.overlay = Some(Overlay::Help { scroll: 0 }),
-        other => warn(s, format!("unknown command :{other} (press : and tab to see the list)")),
+        other => warn(
+            s,
+            format!("unknown command :{other} (press : and tab to see the list)"),
+        ),
     }
     Vec::new()
 }
@@ -354,7 +360,11 @@ fn on_mouse(s: &mut State, m: MouseEvent) {
             }
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let delta = if m.kind == MouseEventKind::ScrollDown { 3 } else { -3 };
+            let delta = if m.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
             let len = s.pane(kind).visible.len();
             if len > 0 {
                 let to = (s.pane(kind).cursor as isize + delta).clamp(0, len as isize - 1);

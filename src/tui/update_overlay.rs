@@ -23,9 +23,7 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                     p.complete(&s.theme_names, &s.landscapes);
                 }
                 KeyCode::Up => p.cursor = p.cursor.saturating_sub(1),
-                KeyCode::Down => {
-                    p.cursor = (p.cursor + 1).min(p.items.len().saturating_sub(1))
-                }
+                KeyCode::Down => p.cursor = (p.cursor + 1).min(p.items.len().saturating_sub(1)),
                 _ => match p.line.handle(k) {
                     EditOutcome::Submit => {
                         let typed = p.line.text.trim().to_string();
@@ -60,14 +58,21 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                 scroll = scroll.saturating_sub(1);
                 s.overlay = Some(Overlay::Help { scroll });
             }
-            Some(Action::PageDown) => s.overlay = Some(Overlay::Help { scroll: scroll + page }),
+            Some(Action::PageDown) => {
+                s.overlay = Some(Overlay::Help {
+                    scroll: scroll + page,
+                })
+            }
             Some(Action::PageUp) => {
                 s.overlay = Some(Overlay::Help {
                     scroll: scroll.saturating_sub(page),
                 })
             }
             Some(Action::Quit) if k.code != KeyCode::Char('q') => return vec![Effect::Quit],
-            _ if matches!(k.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')) => {}
+            _ if matches!(
+                k.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
+            ) => {}
             _ => s.overlay = Some(Overlay::Help { scroll }),
         },
         Overlay::SortPick { mut cursor } => {

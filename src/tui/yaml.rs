@@ -112,7 +112,8 @@ pub fn highlight(line: &str, theme: &Theme, query: &str) -> Line<'static> {
     let key_end = if rest.starts_with('"') || rest.starts_with('\'') {
         None
     } else {
-        rest.find(": ").or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
+        rest.find(": ")
+            .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))
     };
     match key_end {
         Some(k) => {
@@ -177,7 +178,11 @@ mod tests {
         assert_eq!(texts, vec!["  ", "seedName", ":", " fra-1"]);
         assert_eq!(line.spans[1].style, theme.style("yaml.key"));
         let line = highlight("  seedName: fra-1", &theme, "fra");
-        assert!(line.spans.iter().any(|s| s.content == "fra" && s.style.bg.is_some()));
+        assert!(
+            line.spans
+                .iter()
+                .any(|s| s.content == "fra" && s.style.bg.is_some())
+        );
         let mut v = YamlView::new("x".into(), "a: 1\nb: fra\nc: FRA\n");
         v.set_query("fra");
         assert_eq!(v.matches, vec![1, 2]);

@@ -1,1 +1,8 @@
-//! tests
+//! TUI tests: `update` state tests, screen snapshots, theme/keymap checks,
+//! all against the landscape in `tests/fixtures/`.
+
+mod config;
+mod fixtures;
+mod perf;
+mod screens;
+mod updates;

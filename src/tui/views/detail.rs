@@ -20,6 +20,17 @@ use crate::tui::theme::Theme;
 struct Out<'a> {
     lines: Vec<Line<'static>>,
     theme: &'a Theme,
+    /// Room for full condition types and machine ids.
+    wide: bool,
+}
+
+/// The distinctive end of a metal id when space is short.
+fn short_id(id: &str, wide: bool) -> String {
+    if wide || id.len() <= 13 {
+        id.to_string()
+    } else {
+        format!("…{}", &id[id.len() - 12..])
+    }
 }
 
 impl Out<'_> {
@@ -27,8 +38,10 @@ impl Out<'_> {
         if !self.lines.is_empty() {
             self.lines.push(Line::from(""));
         }
-        self.lines
-            .push(Line::from(Span::styled(title.to_string(), self.theme.style("ui.table.header"))));
+        self.lines.push(Line::from(Span::styled(
+            title.to_string(),
+            self.theme.style("ui.table.header"),
+        )));
     }
     fn kv(&mut self, k: &str, v: impl Into<String>) {
         self.kv_styled(k, v, "ui.text");
@@ -40,8 +53,10 @@ impl Out<'_> {
         ]));
     }
     fn kv_line(&mut self, k: &str, mut v: Line<'static>) {
-        v.spans
-            .insert(0, Span::styled(format!("{k:<13}"), self.theme.style("ui.text.dim")));
+        v.spans.insert(
+            0,
+            Span::styled(format!("{k:<13}"), self.theme.style("ui.text.dim")),
+        );
         self.lines.push(v);
     }
     fn text(&mut self, v: impl Into<String>, scope: &str) {
@@ -55,6 +70,7 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
     let mut out = Out {
         lines: Vec::new(),
         theme,
+        wide: area.width >= 72,
     };
     let title = match kind {
         ViewKind::Shoots | ViewKind::Maint => s.selected_shoot().map(|r| {
@@ -70,7 +86,10 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
             out.kv("owner", r.owner.clone().unwrap_or_default());
             out.kv("purpose", r.purpose.clone().unwrap_or_default());
             out.kv("phase", r.phase.clone().unwrap_or_default());
-            out.kv("shoots", format!("{} ({} unhealthy)", r.shoots, r.unhealthy_shoots));
+            out.kv(
+                "shoots",
+                format!("{} ({} unhealthy)", r.shoots, r.unhealthy_shoots),
+            );
             if let Some(d) = &r.description {
                 out.section("description");
                 out.text(d.clone(), "ui.text");
@@ -79,7 +98,15 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         }),
         ViewKind::Machines | ViewKind::Firewalls => s.selected_metal(kind).map(|m| {
             machine(&mut out, s, m);
-            format!(" {} {} ", if m.role == "firewall" { "firewall" } else { "machine" }, m.id)
+            format!(
+                " {} {} ",
+                if m.role == "firewall" {
+                    "firewall"
+                } else {
+                    "machine"
+                },
+                m.id
+            )
         }),
         _ => super::super::select::yaml_of_selection(s).map(|(title, yaml)| {
             for l in yaml.lines().take(area.height as usize) {
@@ -108,9 +135,20 @@ fn conditions(out: &mut Out, title: &str, conds: &[Condition], now: jiff::Timest
     out.section(title);
     for c in conds {
         let since = fmt::age(c.last_transition_time.as_deref(), now);
+        let name = if out.wide {
+            format!("{:<34}", c.type_)
+        } else {
+            format!(
+                "{:<4}",
+                kclm::landscape::health::condition_short_name(&c.type_)
+            )
+        };
         let mut spans = vec![
-            Span::styled(format!("{:<6}", c.status), out.theme.style(chip_scope(&c.status))),
-            Span::raw(format!("{:<32} ", c.type_)),
+            Span::styled(
+                format!("{:<6}", c.status),
+                out.theme.style(chip_scope(&c.status)),
+            ),
+            Span::raw(name),
             Span::styled(format!("{since:>6} "), out.theme.style("ui.text.dim")),
             Span::raw(c.reason.clone().unwrap_or_default()),
         ];
@@ -124,7 +162,10 @@ fn conditions(out: &mut Out, title: &str, conds: &[Condition], now: jiff::Timest
         if c.status != "True"
             && let Some(m) = &c.message
         {
-            out.text(format!("      {}", m.lines().next().unwrap_or("")), "ui.text.dim");
+            out.text(
+                format!("      {}", m.lines().next().unwrap_or("")),
+                "ui.text.dim",
+            );
         }
     }
 }
@@ -134,8 +175,12 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
         theme: out.theme,
         now: s.now,
         hl: &[],
+        widths: &[],
     };
-    let obj = s.ls.shoots.get(&ObjKey::new(&r.namespace, &r.name)).cloned();
+    let obj =
+        s.ls.shoots
+            .get(&ObjKey::new(&r.namespace, &r.name))
+            .cloned();
     out.kv("project", format!("{} ({})", r.project, r.namespace));
     let seed_status = r
         .seed
@@ -154,20 +199,33 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
         (Some(seed), None) => out.kv("seed", format!("{seed} (not found)")),
         (None, _) => out.kv("seed", "unscheduled"),
     }
-    out.kv("region", format!(
-        "{}  profile {}",
-        r.region.clone().unwrap_or_default(),
-        r.cloudprofile.clone().unwrap_or_default()
-    ));
-    out.kv("kubernetes", r.kubernetes_version.clone().unwrap_or_default());
+    out.kv(
+        "region",
+        format!(
+            "{}  profile {}",
+            r.region.clone().unwrap_or_default(),
+            r.cloudprofile.clone().unwrap_or_default()
+        ),
+    );
+    out.kv(
+        "kubernetes",
+        r.kubernetes_version.clone().unwrap_or_default(),
+    );
     out.kv("purpose", r.purpose.clone().unwrap_or_default());
     out.kv_styled("health", r.health.as_str(), health_scope(r.health));
-    out.kv_styled("hibernation", r.hibernation, hibernation_scope(r.hibernation));
+    out.kv_styled(
+        "hibernation",
+        r.hibernation,
+        hibernation_scope(r.hibernation),
+    );
     out.kv_line("operation", op_line(r.last_operation.as_ref(), &ctx));
     if let Some(op) = obj.as_ref().and_then(|o| o.last_operation())
         && let Some(d) = &op.description
     {
-        out.text(format!("             {}", d.lines().next().unwrap_or("")), "ui.text.dim");
+        out.text(
+            format!("             {}", d.lines().next().unwrap_or("")),
+            "ui.text.dim",
+        );
     }
     out.kv("age", fmt::age(r.created.as_deref(), s.now));
     let Some(obj) = obj else { return };
@@ -179,7 +237,10 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
                 Span::styled(format!("[{codes}] "), out.theme.style("status.unhealthy")),
                 Span::raw(e.task_id.clone().unwrap_or_default()),
             ]));
-            out.text(format!("  {}", e.description.lines().next().unwrap_or("")), "ui.text.dim");
+            out.text(
+                format!("  {}", e.description.lines().next().unwrap_or("")),
+                "ui.text.dim",
+            );
         }
     }
     conditions(out, "conditions", obj.conditions(), s.now);
@@ -189,7 +250,12 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
         Some(w) => out.kv("window", format!("{} – {}", w.begin, w.end)),
         None => out.kv("window", "not set"),
     }
-    if let Some(au) = obj.spec.maintenance.as_ref().and_then(|m| m.auto_update.as_ref()) {
+    if let Some(au) = obj
+        .spec
+        .maintenance
+        .as_ref()
+        .and_then(|m| m.auto_update.as_ref())
+    {
         out.kv(
             "auto-update",
             format!(
@@ -227,12 +293,25 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
         .filter(|m| m.shoot.as_deref() == Some(key.as_str()))
         .collect();
     for (title, fw) in [("firewalls", true), ("machines", false)] {
-        let list: Vec<&&MachineRow> = metal.iter().filter(|m| (m.role == "firewall") == fw).collect();
+        let list: Vec<&&MachineRow> = metal
+            .iter()
+            .filter(|m| (m.role == "firewall") == fw)
+            .collect();
         out.section(&format!("{title} ({})", list.len()));
         for m in list {
             let mut line = status_line(m, &ctx);
-            line.spans.insert(0, Span::styled(format!("{} ", m.id), out.theme.style("ui.table.joined")));
-            line.spans.push(Span::raw(format!(" {} {}", m.hostname, m.last_event.clone().unwrap_or_default())));
+            line.spans.insert(
+                0,
+                Span::styled(
+                    format!("{} ", short_id(&m.id, out.wide)),
+                    out.theme.style("ui.table.joined"),
+                ),
+            );
+            line.spans.push(Span::raw(format!(
+                " {} {}",
+                m.hostname,
+                m.last_event.clone().unwrap_or_default()
+            )));
             out.lines.push(line);
         }
     }
@@ -256,7 +335,10 @@ fn seed(out: &mut Out, s: &State, name: &str) {
                 None => r.shoots.to_string(),
             },
         );
-        out.kv("kubernetes", r.kubernetes_version.clone().unwrap_or_default());
+        out.kv(
+            "kubernetes",
+            r.kubernetes_version.clone().unwrap_or_default(),
+        );
     }
     conditions(out, "conditions", obj.conditions(), s.now);
     let shoots: Vec<_> = s.ls.shoots_of_seed(name).collect();
@@ -264,12 +346,21 @@ fn seed(out: &mut Out, s: &State, name: &str) {
     for sh in shoots.iter().take(30) {
         let h = kclm::landscape::health::shoot_health(sh);
         out.lines.push(Line::from(vec![
-            Span::styled(format!("{:<12}", h.as_str()), out.theme.style(health_scope(h))),
-            Span::styled(format!("{}/{}", sh.namespace(), sh.name()), out.theme.style("ui.table.joined")),
+            Span::styled(
+                format!("{:<12}", h.as_str()),
+                out.theme.style(health_scope(h)),
+            ),
+            Span::styled(
+                format!("{}/{}", sh.namespace(), sh.name()),
+                out.theme.style("ui.table.joined"),
+            ),
         ]));
     }
     if shoots.len() > 30 {
-        out.text(format!("… {} more (enter lists them)", shoots.len() - 30), "ui.text.dim");
+        out.text(
+            format!("… {} more (enter lists them)", shoots.len() - 30),
+            "ui.text.dim",
+        );
     }
 }
 
@@ -278,6 +369,7 @@ fn machine(out: &mut Out, s: &State, m: &MachineRow) {
         theme: out.theme,
         now: s.now,
         hl: &[],
+        widths: &[],
     };
     match &m.shoot {
         Some(sh) => out.kv_styled("shoot", sh.clone(), "ui.table.joined"),
@@ -294,7 +386,11 @@ fn machine(out: &mut Out, s: &State, m: &MachineRow) {
     out.kv_line("status", status_line(m, &ctx));
     out.kv("liveliness", m.liveliness.clone());
     if !m.state.is_empty() {
-        out.kv_styled("state", format!("{} {}", m.state, m.state_description), "machine.locked");
+        out.kv_styled(
+            "state",
+            format!("{} {}", m.state, m.state_description),
+            "machine.locked",
+        );
     }
     if !m.led.is_empty() {
         out.kv("led", m.led.clone());
@@ -311,21 +407,33 @@ fn machine(out: &mut Out, s: &State, m: &MachineRow) {
         out.section("issues");
         for i in &m.issues {
             let scope = i.severity.map_or("ui.text", severity_scope);
-            let sev = i.severity.map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default();
+            let sev = i
+                .severity
+                .map(|s| format!("{s:?}").to_lowercase())
+                .unwrap_or_default();
             out.lines.push(Line::from(vec![
                 Span::styled(format!("{sev:<9}"), out.theme.style(scope)),
                 Span::raw(i.id.clone()),
             ]));
         }
     }
-    let obj = s.ls.machines.get(&m.id).or_else(|| s.ls.firewalls.get(&m.id));
+    let obj =
+        s.ls.machines
+            .get(&m.id)
+            .or_else(|| s.ls.firewalls.get(&m.id));
     if let Some(obj) = obj {
         out.section("recent events");
         for e in obj.events.log.iter().take(6) {
             out.lines.push(Line::from(vec![
-                Span::styled(format!("{:>6} ", fmt::age(Some(&e.time), s.now)), out.theme.style("ui.text.dim")),
+                Span::styled(
+                    format!("{:>6} ", fmt::age(Some(&e.time), s.now)),
+                    out.theme.style("ui.text.dim"),
+                ),
                 Span::raw(format!("{:<18}", e.event)),
-                Span::styled(e.message.clone().unwrap_or_default(), out.theme.style("ui.text.dim")),
+                Span::styled(
+                    e.message.clone().unwrap_or_default(),
+                    out.theme.style("ui.text.dim"),
+                ),
             ]));
         }
     }

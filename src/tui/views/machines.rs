@@ -59,11 +59,11 @@ fn short_shoot(s: &Option<String>) -> String {
 
 impl TableRow for MachineRow {
     const COLUMNS: &'static [Col] = &[
-        col("ID", 10, 36, 0),
+        col("ID", 13, 36, 0),
         col("", 4, 5, 0),
         col("LAST EVENT", 8, 18, 1),
-        col("WHEN", 4, 6, 2),
-        col("AGE", 4, 6, 5),
+        col("WHEN", 5, 6, 2),
+        col("AGE", 5, 6, 5),
         col("HOSTNAME", 8, 30, 1),
         col("PROJECT", 7, 14, 6),
         col("SIZE", 6, 14, 4),
@@ -83,11 +83,11 @@ impl TableRow for MachineRow {
         };
         let id = if self.role == "firewall" {
             Line::from(vec![
-                Span::styled(self.id.clone(), id_style),
+                Span::styled(ctx.tail_reserving(0, &self.id, 3), id_style),
                 Span::styled(" fw", ctx.st("ui.text.dim")),
             ])
         } else {
-            Line::from(Span::styled(self.id.clone(), id_style))
+            Line::from(Span::styled(ctx.tail(0, &self.id), id_style))
         };
         let event_scope = if self.last_event.as_deref() == Some("Crashed") {
             "machine.issue.major"
@@ -100,7 +100,11 @@ impl TableRow for MachineRow {
             ctx.styled(self.last_event.clone().unwrap_or_default(), event_scope),
             ctx.text(fmt::age(self.last_event_time.as_deref(), ctx.now)),
             ctx.text(fmt::age(self.created.as_deref(), ctx.now)),
-            ctx.name(&self.hostname, ctx.st("ui.text")),
+            if ctx.hl.is_empty() {
+                ctx.text(ctx.tail(5, &self.hostname))
+            } else {
+                ctx.name(&self.hostname, ctx.st("ui.text"))
+            },
             ctx.text(self.project.clone()),
             ctx.text(self.size.clone()),
             ctx.text(self.image.clone()),

@@ -64,7 +64,7 @@ impl TableRow for ClusterRow {
         col("VERSION", 7, 8, 3),
         col("MACHINES", 4, 8, 3),
         col("CONTROL PLANE", 10, 40, 4),
-        col("AGE", 4, 6, 5),
+        col("AGE", 5, 6, 5),
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))
@@ -113,7 +113,7 @@ impl TableRow for TenantRow {
         col("STATUS", 6, 14, 1),
         col("ENDPOINT", 10, 30, 3),
         col("CLUSTER", 8, 24, 3),
-        col("AGE", 4, 6, 4),
+        col("AGE", 5, 6, 4),
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))

@@ -12,7 +12,9 @@ use crate::tui::table::TableRow;
 use crate::tui::theme::Theme;
 
 pub fn render_palette(f: &mut Frame, area: Rect, p: &Palette, theme: &Theme) {
-    let h = (p.items.len() as u16 + 3).min(area.height.saturating_sub(2)).max(4);
+    let h = (p.items.len() as u16 + 3)
+        .min(area.height.saturating_sub(2))
+        .max(4);
     let mut r = centered(area, 70, h);
     r.y = area.y + 2.min(area.height.saturating_sub(h));
     f.render_widget(Clear, r);
@@ -37,7 +39,9 @@ pub fn render_palette(f: &mut Frame, area: Rect, p: &Palette, theme: &Theme) {
         .border_style(theme.style("ui.popup.border"))
         .title(" command · tab completes · enter runs ");
     f.render_widget(
-        Paragraph::new(lines).block(block).style(theme.style("ui.popup")),
+        Paragraph::new(lines)
+            .block(block)
+            .style(theme.style("ui.popup")),
         r,
     );
 }
@@ -77,7 +81,9 @@ pub fn render_sort_pick(f: &mut Frame, area: Rect, s: &State, cursor: usize, the
         .border_style(theme.style("ui.popup.border"))
         .title(format!(" sort {} by ", kind.name()));
     f.render_widget(
-        Paragraph::new(lines).block(block).style(theme.style("ui.popup")),
+        Paragraph::new(lines)
+            .block(block)
+            .style(theme.style("ui.popup")),
         r,
     );
 }

@@ -31,13 +31,13 @@ fn neg_age(ts: Option<&str>) -> SortKey<'static> {
 impl TableRow for SeedRow {
     const COLUMNS: &'static [Col] = &[
         col("NAME", 8, 24, 0),
-        col("STATUS", 8, 9, 0),
+        col("STATUS", 8, 8, 0),
         col("SHOOTS", 7, 9, 1),
         col("PROVIDER", 5, 10, 3),
         col("REGION", 6, 14, 2),
         col("VERSION", 7, 8, 5),
         col("CONDITIONS", 10, 20, 4),
-        col("AGE", 4, 6, 6),
+        col("AGE", 5, 6, 6),
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Borrowed(&self.name)
@@ -84,11 +84,11 @@ impl TableRow for ProjectRow {
     const COLUMNS: &'static [Col] = &[
         col("NAME", 8, 24, 0),
         col("SHOOTS", 6, 8, 1),
-        col("UNHEALTHY", 3, 9, 1),
+        col("UNHEALTHY", 9, 9, 1),
         col("OWNER", 6, 20, 3),
         col("PURPOSE", 7, 20, 4),
         col("PHASE", 5, 8, 5),
-        col("AGE", 4, 6, 6),
+        col("AGE", 5, 6, 6),
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Borrowed(&self.name)

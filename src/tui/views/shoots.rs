@@ -18,6 +18,18 @@ pub fn health_scope(h: Health) -> &'static str {
     }
 }
 
+/// Health, except that a healthy hibernated (or hibernating/waking) shoot
+/// says so: the hibernation column is the first to go on narrow screens.
+pub fn health_cell(r: &ShootRow, ctx: &CellCtx) -> Line<'static> {
+    if r.health == Health::Healthy && r.hibernation != "Awake" {
+        return ctx.styled(
+            r.hibernation.to_lowercase(),
+            hibernation_scope(r.hibernation),
+        );
+    }
+    ctx.styled(r.health.as_str(), health_scope(r.health))
+}
+
 pub fn chip_scope(status: &str) -> &'static str {
     match status {
         "True" => "chip.true",
@@ -75,9 +87,15 @@ pub fn hibernation_scope(h: &str) -> &'static str {
 /// Numeric key for `1.31.2`-style versions so 1.9 sorts before 1.10.
 pub fn version_key(v: Option<&str>) -> SortKey<'static> {
     let mut n: i64 = 0;
-    let mut parts = v.unwrap_or("").trim_start_matches('v').split(['.', '-', '+']);
+    let mut parts = v
+        .unwrap_or("")
+        .trim_start_matches('v')
+        .split(['.', '-', '+']);
     for _ in 0..3 {
-        let p = parts.next().and_then(|p| p.parse::<i64>().ok()).unwrap_or(0);
+        let p = parts
+            .next()
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(0);
         n = n * 10_000 + p.min(9_999);
     }
     SortKey::Num(n)
@@ -94,18 +112,18 @@ fn op_rank(op: Option<&OperationRow>) -> i64 {
 
 impl TableRow for ShootRow {
     const COLUMNS: &'static [Col] = &[
-        col("NAME", 10, 32, 0),
-        col("PROJECT", 7, 16, 2),
-        col("SEED", 6, 16, 3),
-        col("REGION", 6, 14, 7),
+        col("NAME", 12, 21, 0),
+        col("PROJECT", 7, 14, 2),
+        col("SEED", 6, 14, 3),
+        col("REGION", 6, 12, 7),
         col("VERSION", 7, 8, 5),
         col("PURPOSE", 7, 11, 8),
-        col("HIBERNATION", 6, 11, 4),
-        col("LAST OPERATION", 14, 24, 1),
-        col("HEALTH", 8, 11, 1),
-        col("CONDITIONS", 18, 20, 2),
+        col("HIBERNATION", 11, 11, 4),
+        col("LAST OPERATION", 20, 26, 1),
+        col("HEALTH", 11, 11, 1),
+        col("CONDITIONS", 18, 18, 2),
         col("M", 2, 3, 6),
-        col("AGE", 4, 6, 6),
+        col("AGE", 5, 6, 6),
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))
@@ -118,9 +136,17 @@ impl TableRow for ShootRow {
             ctx.text(self.region.clone().unwrap_or_default()),
             ctx.text(self.kubernetes_version.clone().unwrap_or_default()),
             ctx.text(self.purpose.clone().unwrap_or_default()),
-            ctx.styled(self.hibernation, hibernation_scope(self.hibernation)),
+            // Awake is the normal case: keep the column quiet unless it is not.
+            if self.hibernation == "Awake" {
+                ctx.styled("-", "ui.text.dim")
+            } else {
+                ctx.styled(
+                    self.hibernation.to_lowercase(),
+                    hibernation_scope(self.hibernation),
+                )
+            },
             op_line(self.last_operation.as_ref(), ctx),
-            ctx.styled(self.health.as_str(), health_scope(self.health)),
+            health_cell(self, ctx),
             chips_line(&self.conditions, ctx),
             ctx.text(if self.machines > 0 {
                 self.machines.to_string()

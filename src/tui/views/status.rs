@@ -83,7 +83,10 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
     }
     let mut right: Vec<Span> = Vec::new();
     if s.issues_only {
-        right.push(Span::styled(" ISSUES ONLY ", theme.style("status.unhealthy")));
+        right.push(Span::styled(
+            " ISSUES ONLY ",
+            theme.style("status.unhealthy"),
+        ));
     }
     for g in [SourceGroup::Garden, SourceGroup::Capi, SourceGroup::Metal] {
         if let Some(st) = s.ls.group_state(g) {
@@ -108,7 +111,10 @@ pub fn render_bottom(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
             Span::styled("█", theme.style("ui.input")),
         ];
         match &pane.filter_error {
-            Some(e) => spans.push(Span::styled(format!("  {e}"), theme.style("ui.input.error"))),
+            Some(e) => spans.push(Span::styled(
+                format!("  {e}"),
+                theme.style("ui.input.error"),
+            )),
             None => spans.push(Span::styled(
                 format!("  {} match · enter keep · esc clear", pane.visible.len()),
                 theme.style("ui.text.dim"),
@@ -147,8 +153,14 @@ fn hints(s: &State, theme: &Theme) -> Line<'static> {
         if s.keymap.keys_for(a).is_empty() {
             continue;
         }
-        spans.push(Span::styled(format!(" {}", s.keymap.hint(a)), theme.style("ui.help.key")));
-        spans.push(Span::styled(format!(" {label} "), theme.style("ui.statusbar")));
+        spans.push(Span::styled(
+            format!(" {}", s.keymap.hint(a)),
+            theme.style("ui.help.key"),
+        ));
+        spans.push(Span::styled(
+            format!(" {label} "),
+            theme.style("ui.statusbar"),
+        ));
     }
     Line::from(spans)
 }

@@ -36,7 +36,10 @@ fn title(s: &State, pane: &Pane, focused: bool, theme: &Theme) -> Line<'static> 
         } else {
             "ui.table.match"
         };
-        spans.push(Span::styled(format!("/{} ", pane.filter_text), theme.style(scope)));
+        spans.push(Span::styled(
+            format!("/{} ", pane.filter_text),
+            theme.style(scope),
+        ));
     }
     if s.issues_only {
         spans.push(Span::styled("issues ", theme.style("status.unhealthy")));
@@ -75,7 +78,10 @@ pub fn render_pane(f: &mut Frame, area: Rect, s: &State, kind: ViewKind, theme: 
             Line::from("Maintenance windows arrive with the maintenance core."),
             Line::from("Meanwhile the detail pane of every shoot shows its window."),
         ];
-        f.render_widget(Paragraph::new(text).style(theme.style("ui.text.dim")), inner);
+        f.render_widget(
+            Paragraph::new(text).style(theme.style("ui.text.dim")),
+            inner,
+        );
         return;
     }
     with_rows!(s.rows, kind, |rows| draw_rows(
@@ -106,7 +112,9 @@ fn draw_rows<R: TableRow>(
         return;
     }
     let widths = table::widths(R::COLUMNS, area.width);
-    let shown: Vec<usize> = (0..R::COLUMNS.len()).filter(|i| widths[*i].is_some()).collect();
+    let shown: Vec<usize> = (0..R::COLUMNS.len())
+        .filter(|i| widths[*i].is_some())
+        .collect();
     let header_style = theme.style("ui.table.header");
     let header = Row::new(shown.iter().map(|&i| {
         let c = &R::COLUMNS[i];
@@ -154,6 +162,7 @@ fn draw_rows<R: TableRow>(
                 theme,
                 now: s.now,
                 hl: &hl,
+                widths: &widths,
             };
             let cells = r.cells(&ctx);
             let row = Row::new(shown.iter().map(|&c| Cell::from(cells[c].clone())));
@@ -172,7 +181,11 @@ fn draw_rows<R: TableRow>(
 }
 
 fn constraints(widths: &[Option<u16>]) -> Vec<Constraint> {
-    widths.iter().flatten().map(|w| Constraint::Length(*w)).collect()
+    widths
+        .iter()
+        .flatten()
+        .map(|w| Constraint::Length(*w))
+        .collect()
 }
 
 /// Tab line for narrow terminals: which panes exist and which is shown.
@@ -189,5 +202,8 @@ pub fn render_tabs(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
             st,
         ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)).style(Style::default()), area);
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).style(Style::default()),
+        area,
+    );
 }

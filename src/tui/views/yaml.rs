@@ -14,7 +14,11 @@ pub fn render_yaml(f: &mut Frame, area: Rect, y: &YamlView, theme: &Theme) {
     if !y.query.is_empty() {
         title.push_str(&format!(
             "· {}/{} matches for {:?} ",
-            if y.matches.is_empty() { 0 } else { y.current + 1 },
+            if y.matches.is_empty() {
+                0
+            } else {
+                y.current + 1
+            },
             y.matches.len(),
             y.query
         ));

@@ -1,0 +1,62 @@
+//! 10,000 shoots: opening, moving and filtering must stay interactive.
+
+use std::time::{Duration, Instant};
+
+use kclm::landscape::{Kind, KubeObject, Landscape, Update};
+use kclm::model::gardener::Shoot;
+
+use super::fixtures::{garden_objects, now, press, type_text};
+use crate::tui::keymap::Keymap;
+use crate::tui::state::State;
+
+fn big_landscape(n: usize) -> Landscape {
+    let template = garden_objects()
+        .into_iter()
+        .find_map(|o| match o {
+            KubeObject::Shoot(s) if s.name() == "api" => Some(s),
+            _ => None,
+        })
+        .expect("fixture shoot");
+    let mut ls = Landscape::new();
+    let shoots: Vec<KubeObject> = (0..n)
+        .map(|i| {
+            let mut s: Shoot = template.clone();
+            s.metadata.name = Some(format!("shoot-{i:05}"));
+            s.metadata.namespace = Some(format!("garden-p{}", i % 200));
+            s.metadata.uid = Some(format!("uid-{i}"));
+            KubeObject::Shoot(s)
+        })
+        .collect();
+    ls.apply(Update::Relisted(Kind::Shoot, shoots));
+    ls
+}
+
+#[test]
+fn ten_thousand_shoots_stay_interactive() {
+    // Debug builds are ~10x slower than release; the budgets are for debug on
+    // a busy CI box and still far below "feels stuck".
+    let budget = Duration::from_millis(400);
+    let t = Instant::now();
+    let mut s = State::new("big", big_landscape(10_000), Keymap::builtin(), now());
+    let open = t.elapsed();
+    assert_eq!(
+        s.pane(crate::tui::state::ViewKind::Shoots).visible.len(),
+        10_000
+    );
+    let t = Instant::now();
+    press(&mut s, "j j j G g");
+    let moves = t.elapsed() / 5;
+    let t = Instant::now();
+    press(&mut s, "/");
+    type_text(&mut s, "shoot-0999");
+    let typing = t.elapsed() / 10;
+    let names = super::fixtures::shoot_names(&s);
+    assert!(
+        names.contains(&"shoot-00999".to_string()) && names.len() < 100,
+        "{names:?}"
+    );
+    eprintln!("10k shoots: open {open:?}, move {moves:?}/key, filter {typing:?}/key");
+    assert!(open < budget * 10, "opening took {open:?}");
+    assert!(moves < budget, "a cursor move took {moves:?}");
+    assert!(typing < budget, "a filter keystroke took {typing:?}");
+}

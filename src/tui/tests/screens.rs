@@ -1,0 +1,157 @@
+//! Whole-screen snapshots through `TestBackend` with a fixed clock.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+use super::fixtures::{press, state, type_text};
+use crate::tui::render::render;
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+use crate::tui::update::{Msg, update};
+
+fn screen(s: &mut State, w: u16, h: u16, theme: &str) -> Terminal<TestBackend> {
+    update(s, Msg::Resize(w, h));
+    let theme = Theme::builtin(theme);
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| render(f, s, &theme)).expect("draw");
+    t
+}
+
+fn text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn landscape_160x45() {
+    let mut s = state();
+    press(&mut s, "G k"); // web-prod: machines, firewall, window
+    let t = screen(&mut s, 160, 45, "default");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn landscape_200x50_unhealthy_shoot() {
+    let mut s = state();
+    let t = screen(&mut s, 200, 50, "default");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn landscape_80x24() {
+    let mut s = state();
+    let t = screen(&mut s, 80, 24, "default");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn seeds_focused_issues_only() {
+    let mut s = state();
+    press(&mut s, "3 i");
+    let t = screen(&mut s, 160, 45, "default");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn machine_detail_shows_its_shoot_and_issues() {
+    let mut s = state();
+    press(&mut s, "4");
+    let t = screen(&mut s, 160, 45, "default");
+    let out = text(&t);
+    assert!(out.contains("garden-beta/api"), "{out}");
+    assert!(out.contains("liveliness-dead"), "{out}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn filter_with_error_and_highlight() {
+    let mut s = state();
+    press(&mut s, "/");
+    type_text(&mut s, "wp");
+    let t = screen(&mut s, 160, 45, "default");
+    let out = text(&t);
+    assert!(out.contains("/wp"), "{out}");
+    // Fuzzy match positions are styled with the match scope.
+    let theme = Theme::builtin("default");
+    let hl = theme.style("ui.table.match");
+    let buf = t.backend().buffer();
+    let marked = buf
+        .content()
+        .iter()
+        .filter(|c| c.modifier.contains(hl.add_modifier) && c.fg == hl.fg.unwrap_or(Color::Reset))
+        .count();
+    assert!(marked >= 4, "two matched letters in two rows, got {marked}");
+    type_text(&mut s, " nope:x");
+    let t = screen(&mut s, 160, 45, "default");
+    let out = text(&t);
+    assert!(out.contains("unknown field \"nope\""), "{out}");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn yaml_and_help_overlays() {
+    let mut s = state();
+    press(&mut s, "y");
+    let t = screen(&mut s, 120, 30, "default");
+    insta::assert_snapshot!("yaml", t.backend());
+    press(&mut s, "esc ?");
+    let t = screen(&mut s, 120, 40, "default");
+    insta::assert_snapshot!("help", t.backend());
+}
+
+#[test]
+fn palette_overlay() {
+    let mut s = state();
+    press(&mut s, ":");
+    type_text(&mut s, "th");
+    let t = screen(&mut s, 120, 30, "default");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn status_colours_follow_the_theme() {
+    let mut s = state();
+    for name in ["default", "light", "high-contrast", "monochrome"] {
+        let t = screen(&mut s, 160, 45, name);
+        let theme = Theme::builtin(name);
+        let want = theme.style("status.unhealthy");
+        let buf = t.backend().buffer();
+        // The HEALTH cell of api (first row) carries the unhealthy style.
+        let found = (0..buf.area.height).any(|y| {
+            (0..buf.area.width.saturating_sub(9)).any(|x| {
+                let word: String = (0..9).map(|i| buf[(x + i, y)].symbol()).collect();
+                word == "unhealthy"
+                    && buf[(x, y)].fg == want.fg.unwrap_or(Color::Reset)
+                    && buf[(x, y)].modifier.contains(want.add_modifier)
+            })
+        });
+        assert!(found, "theme {name}: unhealthy not styled");
+    }
+}
+
+#[test]
+fn screenshots_are_svg_of_the_real_screens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = crate::tui::screenshot::render_screenshots_at(
+        super::fixtures::landscape(),
+        dir.path(),
+        super::fixtures::now(),
+        &Theme::builtin("default"),
+    )
+    .expect("screenshots");
+    assert!(files.len() >= 6);
+    let svg = std::fs::read_to_string(dir.path().join("landscape.svg")).expect("svg");
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains("web-prod"));
+    assert!(svg.contains("#1a1b26"), "theme background used");
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(!svg.contains("<tspan x=\"0.0\" fill=\"\""));
+}
