@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod filter;
 pub mod landscape;
+pub mod maintenance;
 pub mod model;
 pub mod session;
 pub mod source;

@@ -110,6 +110,11 @@ impl Session {
             };
             match kube_source::client_for(kt).await {
                 Ok(client) => {
+                    // Reported before the tasks start, so nobody sees a "settled"
+                    // landscape before a source had its chance.
+                    for k in &kinds {
+                        let _ = tx.send(Update::Source(*k, SourceState::Connecting));
+                    }
                     for k in kinds {
                         if let Some(h) =
                             kube_source::watch_kind(client.clone(), k, opts.page_size, tx.clone())
@@ -142,6 +147,9 @@ impl Session {
         if metal_kinds.iter().any(|k| wants(*k)) {
             match target.metal.as_ref().map(MetalClient::new) {
                 Some(Ok(client)) => {
+                    for k in metal_kinds {
+                        let _ = tx.send(Update::Source(k, SourceState::Connecting));
+                    }
                     s.tasks.push(crate::source::metal::spawn_poller(
                         client.clone(),
                         opts.metal_poll,

@@ -61,6 +61,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// List resources of the landscape.
     Get(GetArgs),
+    /// Maintenance windows: what is in its window now and what opens soon.
+    Maintenance(MaintenanceArgs),
     /// Print config, data, state and log paths and the active landscape.
     Info,
     /// Print shell completions.
@@ -107,6 +109,31 @@ pub struct GetArgs {
     /// Seconds to wait for the sources to sync.
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    /// Horizon: list windows open now or opening within this duration (e.g. 12h, 90m, 1h30m, 2d).
+    #[arg(long, default_value = "12h")]
+    pub within: String,
+    /// Evaluate at this instant (RFC 3339) instead of now, for reproducible reports.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Time zone for local times (IANA name); default: the system's.
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    pub output: MaintenanceOutput,
+    /// Seconds to wait for the sources to sync.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MaintenanceOutput {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

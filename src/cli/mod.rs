@@ -1,33 +1,91 @@
 //! Headless commands: thin wrappers over the core library.
 
 pub mod args;
+mod connect;
+mod get;
+mod info;
+mod maintenance;
+mod table;
 
 use std::process::ExitCode;
 
-use args::{Cli, Command};
+use args::{Cli, Command, DemoCommand};
+use clap::CommandFactory;
 
-pub async fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        None => {
-            let paths = kclm::config::Paths::discover();
-            let config = kclm::config::Config::default();
-            let start = crate::tui::TuiStart {
-                target: kclm::config::Target::demo(cli.global.readonly),
-                demo_by_default: true,
-                config,
-                paths,
-            };
-            match crate::tui::run(start).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("kclm: {e:?}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Some(_) => {
-            eprintln!("kclm: not implemented yet");
-            ExitCode::FAILURE
+/// A headless command's failure, mapped to the documented exit codes.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Exit 2: the command line or the config cannot be used.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Config(String),
+    /// Exit 1: the command ran and failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) | CliError::Config(_) => ExitCode::from(2),
+            CliError::Failed(_) => ExitCode::from(1),
         }
     }
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        None => run_tui(&cli).await,
+        Some(Command::Get(a)) => get::run(&cli.global, a).await,
+        Some(Command::Maintenance(a)) => maintenance::run(&cli.global, a).await,
+        Some(Command::Info) => info::run(&cli.global),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "kclm", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Demo(DemoCommand::Serve { scale, seed, dir })) => {
+            demo_serve(scale, *seed, dir.clone()).await
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kclm: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn run_tui(cli: &Cli) -> Result<(), CliError> {
+    let (target, config, paths) = connect::target(&cli.global)?;
+    let demo_by_default = target.is_none();
+    let target = target.unwrap_or_else(|| kclm::config::Target::demo(cli.global.readonly));
+    let start = crate::tui::TuiStart {
+        target,
+        demo_by_default,
+        config,
+        paths,
+    };
+    crate::tui::run(start)
+        .await
+        .map_err(|e| CliError::Failed(format!("{e:?}")))
+}
+
+async fn demo_serve(
+    scale: &str,
+    seed: u64,
+    dir: Option<std::path::PathBuf>,
+) -> Result<(), CliError> {
+    let scale = scale.parse().map_err(CliError::Usage)?;
+    let opts = kclm::demo::DemoOptions {
+        scale,
+        seed,
+        dir,
+        ..Default::default()
+    };
+    kclm::demo::serve(opts)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))
 }

@@ -184,7 +184,11 @@ impl Filterable for CloudProfileRow {
 impl Filterable for PartitionRow {
     const FIELDS: &'static [&'static str] = &["id", "name", "description"];
     fn name(&self) -> &str {
-        &self.id
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
     }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {
         match f {

@@ -267,6 +267,8 @@ pub struct ShootStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_maintenance: Option<LastMaintenance>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gardener: Option<Value>,
     #[serde(flatten)]
     pub extra: Extra,

@@ -116,6 +116,15 @@ pub fn from_manifest<T: serde::de::DeserializeOwned>(
 
 fn find_placeholder(text: &str) -> Option<String> {
     for line in text.lines() {
+        // Jinja2 (metal-roles) templates
+        for open in ["{{", "{%"] {
+            if let Some(start) = line.find(open) {
+                let end = line[start..]
+                    .find(['}'])
+                    .map_or(line.len(), |e| (start + e + 2).min(line.len()));
+                return Some(line[start..end].to_string());
+            }
+        }
         let body = line.split('#').next().unwrap_or("");
         if let Some(start) = body.find("${") {
             let end = body[start..].find('}').map(|e| start + e + 1)?;

@@ -33,6 +33,7 @@ use kclm::config::{Config, Paths, Target};
 pub use screenshot::{render_screenshots, render_screenshots_at};
 
 /// Everything the TUI needs to start.
+#[allow(dead_code)] // placeholder until the TUI lands
 pub struct TuiStart {
     pub target: Target,
     /// True when no landscape was configured and the demo was chosen for the user.

@@ -1,0 +1,101 @@
+//! Plain-text tables for headless output: aligned columns, no colours.
+
+/// A table: header and rows of cells.
+pub struct Table {
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: Vec<&'static str>) -> Self {
+        Self {
+            header,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// Renders with two spaces between columns, like kubectl.
+    pub fn render(&self) -> String {
+        let n = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(c.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+            let mut l = String::new();
+            for (i, c) in cells.enumerate().take(n) {
+                if i + 1 < n {
+                    l.push_str(c);
+                    l.extend(std::iter::repeat_n(' ', widths[i] - c.chars().count() + 2));
+                } else {
+                    l.push_str(c);
+                }
+            }
+            out.push_str(l.trim_end());
+            out.push('\n');
+        };
+        line(&mut self.header.iter().copied());
+        for r in &self.rows {
+            line(&mut r.iter().map(String::as_str));
+        }
+        out
+    }
+}
+
+/// `-` for empty values, like metalctl.
+pub fn dash(s: impl AsRef<str>) -> String {
+    let s = s.as_ref();
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn opt(s: &Option<String>) -> String {
+    dash(s.as_deref().unwrap_or(""))
+}
+
+/// Age like kubectl: `45s`, `12m`, `5h`, `3d`.
+pub fn age(created: Option<&str>, now: jiff::Timestamp) -> String {
+    let Some(ts) = created.and_then(|c| c.parse::<jiff::Timestamp>().ok()) else {
+        return "-".into();
+    };
+    let secs = (now.as_second() - ts.as_second()).max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 10_800 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_and_trailing_space_is_trimmed() {
+        let mut t = Table::new(vec!["NAME", "SEED"]);
+        t.push(vec!["a".into(), "x".into()]);
+        t.push(vec!["longer".into(), "-".into()]);
+        assert_eq!(t.render(), "NAME    SEED\na       x\nlonger  -\n");
+    }
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        let now: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
+        assert_eq!(age(Some("2026-11-24T11:59:15Z"), now), "45s");
+        assert_eq!(age(Some("2026-11-24T10:00:00Z"), now), "120m");
+        assert_eq!(age(Some("2026-11-24T09:00:00Z"), now), "3h");
+        assert_eq!(age(Some("2026-11-20T12:00:00Z"), now), "4d");
+        assert_eq!(age(None, now), "-");
+    }
+}

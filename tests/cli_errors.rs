@@ -1,0 +1,172 @@
+//! Error paths of the real binary: bad kubeconfig, unreachable servers, bad
+//! config files, usage errors. No server needed.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn kclm(dir: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("kclm").unwrap();
+    c.env_clear()
+        .env("HOME", dir)
+        .env("KCLM_CONFIG_DIR", dir.join("config"))
+        .env("KCLM_STATE_DIR", dir.join("state"))
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+#[test]
+fn get_without_any_landscape_is_a_usage_error_that_suggests_demo() {
+    let d = tempfile::tempdir().unwrap();
+    kclm(d.path())
+        .args(["get", "shoots"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--demo"));
+}
+
+#[test]
+fn a_broken_kubeconfig_is_named_with_the_reason() {
+    let d = tempfile::tempdir().unwrap();
+    let kc = d.path().join("kubeconfig");
+    std::fs::write(&kc, "apiVersion: v1\nclusters: [this is: not valid\n").unwrap();
+    kclm(d.path())
+        .args(["get", "shoots", "--kubeconfig"])
+        .arg(&kc)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(kc.display().to_string()));
+    kclm(d.path())
+        .args(["get", "shoots", "--kubeconfig"])
+        .arg(d.path().join("missing"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+#[test]
+fn an_unknown_context_lists_the_known_ones() {
+    let d = tempfile::tempdir().unwrap();
+    let kc = d.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\n\
+         users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: garden\n  context: {cluster: c, user: u}\n\
+         current-context: garden\n",
+    )
+    .unwrap();
+    kclm(d.path())
+        .args(["get", "seeds", "--context", "nope", "--kubeconfig"])
+        .arg(&kc)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("no context \"nope\"").and(predicate::str::contains("garden")),
+        );
+}
+
+#[test]
+fn an_unreachable_api_server_fails_with_a_clear_message_not_a_hang() {
+    let d = tempfile::tempdir().unwrap();
+    let kc = d.path().join("kubeconfig");
+    // port 1 on loopback: connection refused
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\n\
+         users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: garden\n  context: {cluster: c, user: u}\n\
+         current-context: garden\n",
+    )
+    .unwrap();
+    kclm(d.path())
+        .args(["get", "seeds", "--timeout", "3", "--kubeconfig"])
+        .arg(&kc)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("seeds:"));
+}
+
+#[test]
+fn an_unreachable_metal_api_fails_with_the_url() {
+    let d = tempfile::tempdir().unwrap();
+    kclm(d.path())
+        .args([
+            "get",
+            "machines",
+            "--timeout",
+            "10",
+            "--metal-url",
+            "http://127.0.0.1:1/metal",
+            "--metal-hmac",
+            "k",
+        ])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("unreachable").and(predicate::str::contains("127.0.0.1:1")),
+        );
+}
+
+#[test]
+fn a_bad_config_file_names_the_file_and_field() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("config");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[landscapes.prod]\nmetal_urll = \"x\"\n",
+    )
+    .unwrap();
+    kclm(d.path())
+        .args(["get", "shoots"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("config.toml").and(predicate::str::contains("metal_urll")),
+        );
+    kclm(d.path())
+        .arg("info")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("metal_urll"));
+}
+
+#[test]
+fn info_prints_every_path_and_secrets_stay_hidden() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("config");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[landscapes.prod]\nmetal_url = \"https://api.example/metal\"\nmetal_hmac = \"supersecret\"\nreadonly = true\n",
+    )
+    .unwrap();
+    kclm(d.path()).arg("info").assert().success().stdout(
+        predicate::str::contains("config file:")
+            .and(predicate::str::contains("state dir:"))
+            .and(predicate::str::contains("log file:"))
+            .and(predicate::str::contains("landscape:   prod (read-only)"))
+            .and(predicate::str::contains("supersecret").not()),
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_version_and_completions_work() {
+    let d = tempfile::tempdir().unwrap();
+    kclm(d.path()).args(["get", "widgets"]).assert().code(2);
+    kclm(d.path())
+        .args(["get", "shoots", "--demo", "--filter", "colour:red"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown field"));
+    kclm(d.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("kclm"));
+    kclm(d.path())
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_kclm"));
+}
