@@ -182,6 +182,7 @@ async fn main_loop(
                 starting = None;
                 match res {
                     Ok(s) => {
+                        state.session_error = None;
                         for e in &s.errors {
                             tracing::warn!("{e}");
                         }
@@ -192,6 +193,7 @@ async fn main_loop(
                     }
                     Err(e) => {
                         tracing::error!("cannot start landscape {}: {e}", start.target.name);
+                        state.session_error = Some(e.to_string());
                         update(state, Msg::Status(format!("cannot start landscape: {e}"), Level::Error));
                     }
                 }

@@ -259,6 +259,8 @@ pub struct State {
     pub mouse: bool,
     pub size: (u16, u16),
     pub now: Timestamp,
+    /// Why the landscape could not be connected, if it could not.
+    pub session_error: Option<String>,
     /// Set by every change; the loop draws and clears it.
     pub dirty: bool,
 }
@@ -287,6 +289,7 @@ impl State {
             mouse: false,
             size: (160, 45),
             now,
+            session_error: None,
             dirty: true,
         };
         s.sync_rows();

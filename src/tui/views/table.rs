@@ -90,6 +90,9 @@ pub fn render_pane(f: &mut Frame, area: Rect, s: &State, kind: ViewKind, theme: 
 }
 
 fn empty_text(s: &State, pane: &Pane) -> String {
+    if s.session_error.is_some() {
+        return "not connected (see the status line)".into();
+    }
     if !s.ls.settled() && s.ls.generation > 0 || s.ls.sources.is_empty() {
         return format!("loading {}…", pane.kind.name());
     }
