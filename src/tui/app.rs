@@ -72,6 +72,7 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     state.demo_by_default = start.demo_by_default;
     state.dashboard_url = start.target.dashboard_url.clone();
     state.mouse = ui.mouse;
+    state.tz = jiff::tz::TimeZone::system();
     state.theme_name = theme.name.clone();
     state.theme_names = Theme::names(&start.paths.themes_dir);
     state.landscapes = start.config.landscapes.keys().cloned().collect();

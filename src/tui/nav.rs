@@ -190,19 +190,14 @@ impl State {
                 let Some(shoot) = m.shoot.clone() else {
                     return Some(format!("{} belongs to no shoot", m.id));
                 };
-                self.push_nav();
-                self.screen = Screen::Landscape;
-                if !self.select_id(ViewKind::Shoots, &shoot) {
-                    self.set_shoot_scope(Scope::All);
-                    let shoots = self.pane_mut(ViewKind::Shoots);
-                    shoots.filter = None;
-                    shoots.filter_text.clear();
-                    shoots.filter_error = None;
-                    self.refresh(ViewKind::Shoots);
-                    self.select_id(ViewKind::Shoots, &shoot);
-                }
-                self.focus = ViewKind::Shoots;
-                self.selection_changed(ViewKind::Shoots);
+                self.jump_to_shoot(&shoot);
+                None
+            }
+            (_, ViewKind::Maint) => {
+                let i = self.pane(kind).selected_index()?;
+                let r = self.rows.maint.get(i)?;
+                let key = format!("{}/{}", r.namespace, r.name);
+                self.jump_to_shoot(&key);
                 None
             }
             (Screen::List(k), _) if k.is_landscape() => {
@@ -212,6 +207,24 @@ impl State {
             }
             _ => Some(format!("nothing to drill into from {}", kind.name())),
         }
+    }
+
+    /// Shows a shoot (`namespace/name`) selected in the landscape, dropping
+    /// the scope and filter if they hide it.
+    fn jump_to_shoot(&mut self, shoot: &str) {
+        self.push_nav();
+        self.screen = Screen::Landscape;
+        if !self.select_id(ViewKind::Shoots, shoot) {
+            self.set_shoot_scope(Scope::All);
+            let shoots = self.pane_mut(ViewKind::Shoots);
+            shoots.filter = None;
+            shoots.filter_text.clear();
+            shoots.filter_error = None;
+            self.refresh(ViewKind::Shoots);
+            self.select_id(ViewKind::Shoots, shoot);
+        }
+        self.focus = ViewKind::Shoots;
+        self.selection_changed(ViewKind::Shoots);
     }
 
     /// Scope change for Enter even when the pane was focused without moving.

@@ -13,6 +13,13 @@ pub fn shoot_of_selection(s: &State) -> Option<String> {
         ViewKind::Shoots => s
             .selected_shoot()
             .map(|r| format!("{}/{}", r.namespace, r.name)),
+        ViewKind::Maint => {
+            let i = s.pane(ViewKind::Maint).selected_index()?;
+            s.rows
+                .maint
+                .get(i)
+                .map(|r| format!("{}/{}", r.namespace, r.name))
+        }
         _ => s
             .selected_shoot()
             .filter(|_| s.active().is_landscape())
@@ -26,7 +33,8 @@ pub fn copy_text(s: &State) -> Option<String> {
     let i = s.pane(kind).selected_index()?;
     let r = &s.rows;
     Some(match kind {
-        ViewKind::Shoots | ViewKind::Maint => r.shoots.get(i)?.name.clone(),
+        ViewKind::Shoots => r.shoots.get(i)?.name.clone(),
+        ViewKind::Maint => r.maint.get(i)?.name.clone(),
         ViewKind::Seeds => r.seeds.get(i)?.name.clone(),
         ViewKind::Projects => r.projects.get(i)?.name.clone(),
         ViewKind::Machines | ViewKind::Firewalls => r.metal.get(i)?.id.clone(),
@@ -47,7 +55,15 @@ pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
     let i = s.pane(kind).selected_index()?;
     let (r, ls) = (&s.rows, &s.ls);
     let out = match kind {
-        ViewKind::Shoots | ViewKind::Maint => {
+        ViewKind::Maint => {
+            let row = r.maint.get(i)?;
+            let o = ls.shoots.get(&ObjKey::new(&row.namespace, &row.name))?;
+            (
+                format!("shoot {}/{}", row.namespace, row.name),
+                to_yaml(&**o),
+            )
+        }
+        ViewKind::Shoots => {
             let row = r.shoots.get(i)?;
             let o = ls.shoots.get(&ObjKey::new(&row.namespace, &row.name))?;
             (

@@ -16,6 +16,7 @@ use super::keymap::Keymap;
 use super::overlay::Overlay;
 use super::prefs::Prefs;
 use super::table::{self, Sort, TableRow};
+use super::views::maint::{MaintRow, maint_rows};
 
 /// Every table kclm can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,6 +138,11 @@ pub struct RowCache {
     pub clusters: Vec<ClusterRow>,
     pub tenants: Vec<TenantRow>,
     pub partitions: Vec<PartitionRow>,
+    /// Built only while the maintenance view is shown (it evaluates windows,
+    /// schedules and version lifecycles per shoot).
+    pub maint: Vec<MaintRow>,
+    /// (generation, minute) the maintenance rows were built for.
+    pub maint_key: Option<(u64, i64)>,
 }
 
 impl RowCache {
@@ -153,6 +159,8 @@ impl RowCache {
             clusters: rows::cluster_rows(ls),
             tenants: rows::tenant_rows(ls),
             partitions: rows::partition_rows(ls),
+            maint: Vec::new(),
+            maint_key: None,
             shoots,
         }
     }
@@ -167,8 +175,12 @@ macro_rules! with_rows {
                 let $rows = &$cache.projects[..];
                 $body
             }
-            VK::Shoots | VK::Maint => {
+            VK::Shoots => {
                 let $rows = &$cache.shoots[..];
+                $body
+            }
+            VK::Maint => {
+                let $rows = &$cache.maint[..];
                 $body
             }
             VK::Seeds => {
@@ -259,6 +271,8 @@ pub struct State {
     pub mouse: bool,
     pub size: (u16, u16),
     pub now: Timestamp,
+    /// Zone maintenance windows are shown in.
+    pub tz: jiff::tz::TimeZone,
     /// Why the landscape could not be connected, if it could not.
     pub session_error: Option<String>,
     /// Set by every change; the loop draws and clears it.
@@ -267,13 +281,19 @@ pub struct State {
 
 impl State {
     pub fn new(landscape_name: &str, ls: Landscape, keymap: Keymap, now: Timestamp) -> Self {
+        let mut panes: HashMap<ViewKind, Pane> =
+            ViewKind::ALL.iter().map(|k| (*k, Pane::new(*k))).collect();
+        // Soonest window first.
+        if let Some(p) = panes.get_mut(&ViewKind::Maint) {
+            p.sort.col = 4;
+        }
         let mut s = Self {
             landscape_name: landscape_name.to_string(),
             demo_by_default: false,
             dashboard_url: None,
             rows: RowCache::default(),
             ls,
-            panes: ViewKind::ALL.iter().map(|k| (*k, Pane::new(*k))).collect(),
+            panes,
             screen: Screen::Landscape,
             focus: ViewKind::Shoots,
             nav: Vec::new(),
@@ -289,6 +309,7 @@ impl State {
             mouse: false,
             size: (160, 45),
             now,
+            tz: jiff::tz::TimeZone::UTC,
             session_error: None,
             dirty: true,
         };
@@ -334,6 +355,14 @@ impl State {
     pub fn refresh(&mut self, kind: ViewKind) {
         if kind == ViewKind::Machines {
             self.update_machine_scope();
+        }
+        if kind == ViewKind::Maint {
+            let key = (self.ls.generation, self.now.as_second() / 60);
+            let shown = self.screen == Screen::List(ViewKind::Maint);
+            if shown && self.rows.maint_key != Some(key) {
+                self.rows.maint = maint_rows(&self.ls, self.now, &self.tz);
+                self.rows.maint_key = Some(key);
+            }
         }
         let issues_only = self.issues_only;
         let pane = &self.panes[&kind];
@@ -410,7 +439,6 @@ impl State {
 /// Which rows of a kind a pane may show before filtering.
 fn candidates(cache: &RowCache, pane: &Pane, len: usize) -> Vec<usize> {
     match (pane.kind, &pane.scope) {
-        (ViewKind::Maint, _) => Vec::new(),
         (ViewKind::Shoots, Scope::Project(_, ns)) => (0..len)
             .filter(|i| cache.shoots[*i].namespace == *ns)
             .collect(),

@@ -75,6 +75,9 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             s.now = now;
+            if s.screen == Screen::List(ViewKind::Maint) {
+                s.refresh(ViewKind::Maint);
+            }
             s.dirty = true;
             Vec::new()
         }
@@ -310,7 +313,7 @@ pub fn command(s: &mut State, line: &str) -> Vec<Effect> {
             s.focus_pane(kind);
         } else {
             s.screen = Screen::List(kind);
-            s.dirty = true;
+            s.refresh(kind);
         }
         return Vec::new();
     }

@@ -155,3 +155,15 @@ fn screenshots_are_svg_of_the_real_screens() {
     assert!(svg.trim_end().ends_with("</svg>"));
     assert!(!svg.contains("<tspan x=\"0.0\" fill=\"\""));
 }
+
+#[test]
+fn maintenance_view() {
+    let mut s = state();
+    press(&mut s, ":");
+    type_text(&mut s, "maint");
+    press(&mut s, "enter");
+    let t = screen(&mut s, 160, 30, "default");
+    let out = text(&t);
+    assert!(out.contains("starts in"), "{out}");
+    insta::assert_snapshot!(t.backend());
+}

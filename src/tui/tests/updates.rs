@@ -409,3 +409,41 @@ fn narrow_terminals_cycle_panes_with_hl() {
     // Page size follows the smaller pane.
     assert!(s.page(ViewKind::Seeds) < 20);
 }
+
+#[test]
+fn maint_view_lists_windows_soonest_first_from_the_maintenance_core() {
+    let mut s = state();
+    press(&mut s, ":");
+    type_text(&mut s, "maint");
+    press(&mut s, "enter");
+    assert_eq!(s.screen, Screen::List(ViewKind::Maint));
+    let rows: Vec<(String, String)> = s
+        .pane(ViewKind::Maint)
+        .visible
+        .iter()
+        .map(|i| {
+            let r = &s.rows.maint[*i as usize];
+            (r.name.clone(), r.window.clone())
+        })
+        .collect();
+    assert_eq!(rows.len(), 6);
+    // 10:00Z now: web-prod opens at 21:00Z today, web-stage at 02:00Z tomorrow;
+    // shoots without a window come last.
+    assert_eq!(
+        rows[0],
+        ("web-prod".to_string(), "Sat 21:00-22:00".to_string())
+    );
+    assert_eq!(rows[1].0, "web-stage");
+    assert_eq!(rows[5].1, "-");
+    press(&mut s, "g enter");
+    assert_eq!(s.screen, Screen::Landscape);
+    assert_eq!(
+        s.selected_shoot().map(|r| r.name.as_str()),
+        Some("web-prod")
+    );
+    press(&mut s, "esc i");
+    assert!(
+        s.pane(ViewKind::Maint).visible.len() >= 4,
+        "shoots without a window carry a warning"
+    );
+}

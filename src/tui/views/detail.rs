@@ -73,10 +73,20 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         wide: area.width >= 72,
     };
     let title = match kind {
-        ViewKind::Shoots | ViewKind::Maint => s.selected_shoot().map(|r| {
+        ViewKind::Shoots => s.selected_shoot().map(|r| {
             shoot(&mut out, s, r);
             format!(" shoot {} ", r.name)
         }),
+        ViewKind::Maint => s
+            .pane(ViewKind::Maint)
+            .selected_index()
+            .and_then(|i| s.rows.maint.get(i))
+            .map(|r| {
+                out.kv("project", format!("{} ({})", r.project, r.namespace));
+                out.kv("seed", r.seed.clone());
+                maintenance(&mut out, &r.facts, &s.tz);
+                format!(" maintenance {} ", r.name)
+            }),
         ViewKind::Seeds => s.selected_seed().map(|r| {
             seed(&mut out, s, &r.name);
             format!(" seed {} ", r.name)
@@ -245,26 +255,8 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
     }
     conditions(out, "conditions", obj.conditions(), s.now);
     conditions(out, "constraints", obj.constraints(), s.now);
-    out.section("maintenance & hibernation");
-    match &r.maintenance {
-        Some(w) => out.kv("window", format!("{} – {}", w.begin, w.end)),
-        None => out.kv("window", "not set"),
-    }
-    if let Some(au) = obj
-        .spec
-        .maintenance
-        .as_ref()
-        .and_then(|m| m.auto_update.as_ref())
-    {
-        out.kv(
-            "auto-update",
-            format!(
-                "kubernetes {}  image {}",
-                au.kubernetes_version.unwrap_or(false),
-                au.machine_image_version.unwrap_or(false)
-            ),
-        );
-    }
+    let facts = kclm::maintenance::for_shoot(&s.ls, &obj, s.now, &s.tz);
+    maintenance(out, &facts, &s.tz);
     let schedules = obj
         .spec
         .hibernation
@@ -436,5 +428,57 @@ fn machine(out: &mut Out, s: &State, m: &MachineRow) {
                 ),
             ]));
         }
+    }
+}
+
+/// The maintenance core's facts: window and countdown, what the next window
+/// does, warnings, hibernation schedule and the last maintenance.
+fn maintenance(out: &mut Out, m: &kclm::maintenance::ShootMaintenance, tz: &jiff::tz::TimeZone) {
+    out.section("maintenance & hibernation");
+    match &m.window {
+        Some(w) => {
+            out.kv("window", format!("{} – {}", w.begin, w.end));
+            let start = w.occurrence.start.to_zoned_datetime(tz.clone());
+            let end = w.occurrence.end.to_zoned_datetime(tz.clone());
+            out.kv(
+                "next",
+                format!(
+                    "{} – {}",
+                    start.strftime("%a %b %d %H:%M"),
+                    end.strftime("%H:%M %Z")
+                ),
+            );
+        }
+        None => out.kv("window", "not set"),
+    }
+    let scope = if m.open_now {
+        "status.progressing"
+    } else {
+        "ui.text"
+    };
+    out.kv_styled("status", m.countdown.clone(), scope);
+    for a in &m.actions {
+        out.kv("will", a.detail.clone());
+    }
+    for w in &m.warnings {
+        out.kv_styled("warning", w.message.clone(), "status.progressing");
+    }
+    let h = &m.hibernation;
+    if let Some(t) = &h.next_hibernate_local {
+        out.kv("hibernates", t.clone());
+    }
+    if let Some(t) = &h.next_wake_up_local {
+        out.kv("wakes up", t.clone());
+    }
+    if let Some(op) = &m.pending_operation {
+        out.kv("pending op", op.clone());
+    }
+    if let Some(l) = &m.last_maintenance {
+        let scope = if l.state == "Failed" {
+            "status.unhealthy"
+        } else {
+            "ui.text"
+        };
+        out.kv_styled("last", format!("{} {}", l.state, l.description), scope);
     }
 }

@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod help;
 pub mod machines;
+pub mod maint;
 pub mod others;
 pub mod palette;
 pub mod seeds;

@@ -73,17 +73,6 @@ pub fn render_pane(f: &mut Frame, area: Rect, s: &State, kind: ViewKind, theme: 
         .title(title(s, pane, focused, theme));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    if kind == ViewKind::Maint {
-        let text = vec![
-            Line::from("Maintenance windows arrive with the maintenance core."),
-            Line::from("Meanwhile the detail pane of every shoot shows its window."),
-        ];
-        f.render_widget(
-            Paragraph::new(text).style(theme.style("ui.text.dim")),
-            inner,
-        );
-        return;
-    }
     with_rows!(s.rows, kind, |rows| draw_rows(
         f, inner, s, pane, rows, focused, theme
     ));
