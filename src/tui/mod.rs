@@ -22,6 +22,7 @@ mod theme;
 mod update;
 mod update_overlay;
 mod views;
+mod widgets;
 mod yaml;
 
 #[cfg(test)]

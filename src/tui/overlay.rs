@@ -6,14 +6,23 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::input::LineEdit;
+use super::widgets::confirm::Confirm;
 use super::yaml::YamlView;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Palette(Palette),
-    Help { scroll: usize },
-    SortPick { cursor: usize },
+    Help {
+        scroll: usize,
+    },
+    SortPick {
+        cursor: usize,
+    },
     Yaml(YamlView),
+    /// Typed-name confirmation before a destructive operation. Nothing opens
+    /// one yet: hibernate/wake/delete arrive with the operations issue.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Confirm(Confirm),
 }
 
 /// The `:` command palette.

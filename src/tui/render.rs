@@ -33,5 +33,6 @@ pub fn render(f: &mut Frame, s: &State, theme: &Theme) {
             views::palette::render_sort_pick(f, body, s, *cursor, theme)
         }
         Some(Overlay::Yaml(y)) => views::yaml::render_yaml(f, body, y, theme),
+        Some(Overlay::Confirm(d)) => d.render(f, body, theme),
     }
 }

@@ -51,6 +51,7 @@ pub const SCOPES: &[&str] = &[
     "ui.statusbar.error",
     "ui.popup",
     "ui.popup.border",
+    "ui.dialog.danger",
     "ui.help.key",
     "ui.input",
     "ui.input.error",

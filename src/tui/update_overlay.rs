@@ -8,6 +8,7 @@ use super::overlay::Overlay;
 use super::state::{State, with_rows};
 use super::table::TableRow;
 use super::update::{Effect, command, set_sort};
+use super::widgets::confirm::ConfirmOutcome;
 
 pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
     let Some(overlay) = s.overlay.take() else {
@@ -90,6 +91,11 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             }
             s.overlay = Some(Overlay::SortPick { cursor });
         }
+        Overlay::Confirm(mut d) => match d.handle(k) {
+            ConfirmOutcome::Open => s.overlay = Some(Overlay::Confirm(d)),
+            ConfirmOutcome::Confirmed(effects) => return effects,
+            ConfirmOutcome::Cancelled => super::update::info(s, "cancelled"),
+        },
         Overlay::Yaml(mut y) => {
             if let Some(line) = y.search.as_mut() {
                 match line.handle(k) {

@@ -167,3 +167,19 @@ fn maintenance_view() {
     assert!(out.contains("starts in"), "{out}");
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn confirm_dialog() {
+    use crate::tui::overlay::Overlay;
+    use crate::tui::widgets::confirm::Confirm;
+    let mut s = state();
+    s.overlay = Some(Overlay::Confirm(
+        Confirm::new("Delete shoot garden-beta/api", "api", Vec::new())
+            .detail("Deletes the cluster, its 1 machine and its firewalls."),
+    ));
+    type_text(&mut s, "ap");
+    let t = screen(&mut s, 100, 24, "default");
+    let out = text(&t);
+    assert!(out.contains("Type api to confirm"), "{out}");
+    insta::assert_snapshot!(t.backend());
+}

@@ -447,3 +447,21 @@ fn maint_view_lists_windows_soonest_first_from_the_maintenance_core() {
         "shoots without a window carry a warning"
     );
 }
+
+#[test]
+fn a_confirm_dialog_runs_its_effects_only_for_the_typed_name() {
+    use crate::tui::widgets::confirm::Confirm;
+    let mut s = state();
+    s.overlay = Some(Overlay::Confirm(Confirm::new(
+        "Hibernate shoot api",
+        "api",
+        vec![Effect::OpenUrl("op".into())],
+    )));
+    type_text(&mut s, "apx");
+    assert!(press(&mut s, "enter").is_empty());
+    assert!(matches!(s.overlay, Some(Overlay::Confirm(_))));
+    press(&mut s, "backspace");
+    type_text(&mut s, "i");
+    assert_eq!(press(&mut s, "enter"), vec![Effect::OpenUrl("op".into())]);
+    assert!(s.overlay.is_none());
+}
