@@ -28,6 +28,27 @@ fn big_landscape(n: usize) -> Landscape {
         })
         .collect();
     ls.apply(Update::Relisted(Kind::Shoot, shoots));
+    let projects: Vec<KubeObject> = (0..200)
+        .map(|i| {
+            let mut p = kclm::model::gardener::Project::default();
+            p.metadata.name = Some(format!("p{i}"));
+            KubeObject::Project(p)
+        })
+        .collect();
+    ls.apply(Update::Relisted(Kind::Project, projects));
+    // Three machines per shoot, joined by the cluster-id tag.
+    let machines: Vec<kclm::model::metal::Machine> = (0..n * 3)
+        .map(|i| kclm::model::metal::Machine {
+            id: format!("m-{i:06}"),
+            liveliness: "Alive".into(),
+            tags: vec![format!("cluster.metal-stack.io/id=uid-{}", i / 3)],
+            ..Default::default()
+        })
+        .collect();
+    ls.apply(Update::Metal(Box::new(kclm::landscape::MetalSnapshot {
+        machines: Some(machines),
+        ..Default::default()
+    })));
     ls
 }
 
@@ -46,6 +67,13 @@ fn ten_thousand_shoots_stay_interactive() {
     let t = Instant::now();
     press(&mut s, "j j j G g");
     let moves = t.elapsed() / 5;
+    assert_eq!(
+        s.pane(crate::tui::state::ViewKind::Machines).visible.len(),
+        3
+    );
+    let t = Instant::now();
+    s.sync_rows();
+    let rebuild = t.elapsed();
     let t = Instant::now();
     press(&mut s, "/");
     type_text(&mut s, "shoot-0999");
@@ -55,8 +83,11 @@ fn ten_thousand_shoots_stay_interactive() {
         names.contains(&"shoot-00999".to_string()) && names.len() < 100,
         "{names:?}"
     );
-    eprintln!("10k shoots: open {open:?}, move {moves:?}/key, filter {typing:?}/key");
+    eprintln!(
+        "10k shoots: open {open:?}, rebuild {rebuild:?}, move {moves:?}/key, filter {typing:?}/key"
+    );
     assert!(open < budget * 10, "opening took {open:?}");
     assert!(moves < budget, "a cursor move took {moves:?}");
+    assert!(rebuild < budget * 10, "rebuilding rows took {rebuild:?}");
     assert!(typing < budget, "a filter keystroke took {typing:?}");
 }
