@@ -94,6 +94,12 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     let mut terminal = ratatui::init();
     if state.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+        // ratatui's hook restores the screen but not mouse reporting.
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+            prev(info);
+        }));
     }
     let size = terminal.size()?;
     update(&mut state, Msg::Resize(size.width, size.height));

@@ -126,13 +126,34 @@ impl Palette {
         self.cursor = self.cursor.min(self.items.len().saturating_sub(1));
     }
 
-    /// Replaces the line with the highlighted completion.
+    /// Replaces the line with the highlighted completion; a command that
+    /// takes an argument gets a trailing space so its arguments complete next.
     pub fn accept_completion(&mut self) {
         if let Some((text, _)) = self.items.get(self.cursor) {
-            self.line = LineEdit::with(text);
+            let text = if takes_arg(text) {
+                format!("{text} ")
+            } else {
+                text.clone()
+            };
+            self.line = LineEdit::with(&text);
+            self.cursor = 0;
         }
     }
 }
+
+/// Whether `cmd` (a bare command) needs (`<x>`) or accepts (`[x]`) an argument.
+pub fn takes_arg(cmd: &str) -> bool {
+    COMMANDS.iter().any(|(c, a, _)| *c == cmd && !a.is_empty())
+}
+
+/// Whether `cmd` (a bare command) cannot run without an argument.
+pub fn needs_arg(cmd: &str) -> bool {
+    COMMANDS
+        .iter()
+        .any(|(c, a, _)| *c == cmd && a.starts_with('<'))
+}
+
+impl Palette {}
 
 #[cfg(test)]
 mod tests {

@@ -48,3 +48,29 @@ impl Prefs {
         std::fs::rename(tmp, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_ignores_a_broken_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = dir.path().join("state");
+        assert_eq!(Prefs::load(&state), (Prefs::default(), None));
+        let mut p = Prefs::default();
+        p.sort.insert(
+            "shoots".into(),
+            SortPref {
+                column: "HEALTH".into(),
+                descending: true,
+            },
+        );
+        p.save(&state).expect("save");
+        assert_eq!(Prefs::load(&state), (p, None));
+        std::fs::write(path(&state), "sort = 3").expect("write");
+        let (loaded, warning) = Prefs::load(&state);
+        assert_eq!(loaded, Prefs::default());
+        assert!(warning.is_some_and(|w| w.contains("tui-state.toml")));
+    }
+}

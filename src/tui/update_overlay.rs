@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::action::Action;
 use super::input::{EditOutcome, LineEdit};
-use super::overlay::Overlay;
+use super::overlay::{Overlay, needs_arg};
 use super::state::{State, with_rows};
 use super::table::TableRow;
 use super::update::{Effect, command, set_sort};
@@ -28,16 +28,19 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                 _ => match p.line.handle(k) {
                     EditOutcome::Submit => {
                         let typed = p.line.text.trim().to_string();
-                        // A complete command (or one with an argument) runs as typed;
+                        // An exact command (or one nothing completes) runs as typed;
                         // a prefix runs the highlighted completion.
-                        let line = if typed.contains(' ')
-                            || p.items.is_empty()
-                            || p.items.iter().any(|i| i.0 == typed)
-                        {
+                        let line = if p.items.is_empty() || p.items.iter().any(|i| i.0 == typed) {
                             typed
                         } else {
                             p.items[p.cursor].0.clone()
                         };
+                        if needs_arg(&line) {
+                            p.accept_completion();
+                            p.complete(&s.theme_names, &s.landscapes);
+                            s.overlay = Some(Overlay::Palette(p));
+                            return Vec::new();
+                        }
                         return command(s, &line);
                     }
                     EditOutcome::Cancel => return Vec::new(),

@@ -465,3 +465,32 @@ fn a_confirm_dialog_runs_its_effects_only_for_the_typed_name() {
     assert_eq!(press(&mut s, "enter"), vec![Effect::OpenUrl("op".into())]);
     assert!(s.overlay.is_none());
 }
+
+#[test]
+fn palette_completes_arguments_before_running() {
+    let mut s = state();
+    s.theme_names = vec!["default".into(), "monochrome".into()];
+    press(&mut s, ":");
+    type_text(&mut s, "th");
+    // A command that needs an argument completes instead of running.
+    assert!(press(&mut s, "enter").is_empty());
+    match &s.overlay {
+        Some(Overlay::Palette(p)) => {
+            assert_eq!(p.line.text, "theme ");
+            assert_eq!(p.items[1].0, "theme monochrome");
+        }
+        other => panic!("palette should stay open: {other:?}"),
+    }
+    type_text(&mut s, "mono");
+    assert_eq!(
+        press(&mut s, "enter"),
+        vec![Effect::LoadTheme("monochrome".into())]
+    );
+    // Nothing completes an unknown theme: it runs as typed (and warns later).
+    press(&mut s, ":");
+    type_text(&mut s, "theme zzz");
+    assert_eq!(
+        press(&mut s, "enter"),
+        vec![Effect::LoadTheme("zzz".into())]
+    );
+}
