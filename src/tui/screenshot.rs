@@ -170,7 +170,16 @@ pub fn to_svg(buf: &Buffer, theme: &Theme) -> String {
             if text.trim().is_empty() {
                 continue;
             }
-            let mut attrs = format!(r#"x="{:.1}" fill="{fgc}""#, start as f32 * CELL_W);
+            // textLength pins each run to its cells whatever the font's advance.
+            let cells: usize = text
+                .chars()
+                .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(1))
+                .sum();
+            let mut attrs = format!(
+                r#"x="{:.1}" textLength="{:.1}" lengthAdjust="spacingAndGlyphs" fill="{fgc}""#,
+                start as f32 * CELL_W,
+                cells as f32 * CELL_W
+            );
             if m.contains(Modifier::BOLD) {
                 attrs.push_str(r#" font-weight="bold""#);
             }

@@ -140,15 +140,18 @@ fn status_colours_follow_the_theme() {
 #[test]
 fn screenshots_are_svg_of_the_real_screens() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // KCLM_SCREENSHOT_DIR keeps the files for a look (e.g. `convert x.svg x.png`).
+    let keep = std::env::var_os("KCLM_SCREENSHOT_DIR").map(std::path::PathBuf::from);
+    let out = keep.clone().unwrap_or_else(|| dir.path().to_path_buf());
     let files = crate::tui::screenshot::render_screenshots_at(
         super::fixtures::landscape(),
-        dir.path(),
+        &out,
         super::fixtures::now(),
         &Theme::builtin("default"),
     )
     .expect("screenshots");
     assert!(files.len() >= 6);
-    let svg = std::fs::read_to_string(dir.path().join("landscape.svg")).expect("svg");
+    let svg = std::fs::read_to_string(out.join("landscape.svg")).expect("svg");
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains("web-prod"));
     assert!(svg.contains("#1a1b26"), "theme background used");
