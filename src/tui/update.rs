@@ -1,7 +1,9 @@
 //! `update(state, msg) -> effects`: the only place state changes. Synchronous
 //! and deterministic, so tests drive it without a terminal.
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use jiff::Timestamp;
 use kclm::landscape::Update;
 
@@ -110,8 +112,20 @@ fn warn(s: &mut State, text: impl Into<String>) {
     s.dirty = true;
 }
 
+fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
+}
+
 fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
+    // Info and warnings last until the next key; errors until esc.
+    if s.status.as_ref().is_some_and(|m| m.level != Level::Error) {
+        s.status = None;
+    }
     if s.overlay.is_some() {
+        // ctrl-c always gets out, whatever is open or remapped.
+        if is_ctrl_c(k) {
+            return vec![Effect::Quit];
+        }
         return super::update_overlay::on_key(s, k);
     }
     if let Mode::Filter(line) = &mut s.mode {
@@ -125,7 +139,16 @@ fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                 s.mode = Mode::Normal;
                 s.set_filter(kind, "");
             }
-            EditOutcome::Moved | EditOutcome::Ignored => {}
+            EditOutcome::Moved => {}
+            // Arrow keys and pages still move the cursor while typing.
+            EditOutcome::Ignored => {
+                if let Some(
+                    a @ (Action::MoveUp | Action::MoveDown | Action::PageUp | Action::PageDown),
+                ) = s.keymap.action(k)
+                {
+                    return action(s, a);
+                }
+            }
         }
         return Vec::new();
     }
@@ -162,7 +185,11 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
                 info(s, msg);
             }
         }
-        Action::Back => s.back(),
+        Action::Back => {
+            if s.status.take().is_none() {
+                s.back();
+            }
+        }
         Action::Filter => {
             let text = s.pane(kind).filter_text.clone();
             s.mode = Mode::Filter(LineEdit::with(&text));

@@ -72,7 +72,8 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                     scroll: scroll.saturating_sub(page),
                 })
             }
-            Some(Action::Quit) if k.code != KeyCode::Char('q') => return vec![Effect::Quit],
+            // In an overlay, quit closes it (like less); ctrl-c quits kclm.
+            Some(Action::Quit | Action::Back | Action::Help) => {}
             _ if matches!(
                 k.code,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
@@ -87,7 +88,7 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                     let desc = s.pane(kind).sort.desc && s.pane(kind).sort.col == cursor;
                     return set_sort(s, kind, cursor, desc);
                 }
-                (_, KeyCode::Esc) | (Some(Action::Back), _) => return Vec::new(),
+                (_, KeyCode::Esc) | (Some(Action::Back | Action::Quit), _) => return Vec::new(),
                 (Some(Action::MoveDown), _) => cursor = (cursor + 1).min(n - 1),
                 (Some(Action::MoveUp), _) => cursor = cursor.saturating_sub(1),
                 _ => {}
@@ -118,11 +119,10 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             }
             let mut effects = Vec::new();
             match act {
-                Some(Action::Back) | Some(Action::Yaml) => {
+                Some(Action::Back | Action::Yaml | Action::Quit) => {
                     s.dirty = true;
                     return Vec::new();
                 }
-                Some(Action::Quit) => return vec![Effect::Quit],
                 Some(Action::MoveDown) => y.scroll_by(1, page),
                 Some(Action::MoveUp) => y.scroll_by(-1, page),
                 Some(Action::PageDown) => y.scroll_by(page as isize, page),

@@ -186,3 +186,45 @@ fn confirm_dialog() {
     assert!(out.contains("Type api to confirm"), "{out}");
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn every_screen_renders_at_any_size_without_panicking() {
+    use crate::tui::action::Action;
+    use crate::tui::state::{Screen, ViewKind};
+    use crate::tui::update::action;
+    let sizes = [
+        (1, 1),
+        (10, 3),
+        (20, 6),
+        (40, 10),
+        (80, 24),
+        (99, 19),
+        (149, 40),
+        (300, 90),
+    ];
+    let mut s = state();
+    type Setup = Box<dyn Fn(&mut State)>;
+    let mut setups: Vec<Setup> = vec![
+        Box::new(|_| {}),
+        Box::new(|s| drop(action(s, Action::Help))),
+        Box::new(|s| drop(action(s, Action::Yaml))),
+        Box::new(|s| drop(action(s, Action::Command))),
+        Box::new(|s| drop(action(s, Action::SortPick))),
+        Box::new(|s| drop(action(s, Action::Filter))),
+    ];
+    for k in ViewKind::ALL {
+        setups.push(Box::new(move |s| {
+            s.screen = Screen::List(k);
+            s.refresh(k);
+        }));
+    }
+    for setup in &setups {
+        for (w, h) in sizes {
+            s.overlay = None;
+            s.mode = crate::tui::state::Mode::Normal;
+            s.screen = Screen::Landscape;
+            setup(&mut s);
+            let _ = screen(&mut s, w, h, "default");
+        }
+    }
+}

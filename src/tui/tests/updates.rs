@@ -494,3 +494,61 @@ fn palette_completes_arguments_before_running() {
         vec![Effect::LoadTheme("zzz".into())]
     );
 }
+
+#[test]
+fn q_closes_overlays_and_ctrl_c_quits_from_anywhere() {
+    let mut s = state();
+    press(&mut s, "y");
+    assert!(press(&mut s, "q").is_empty());
+    assert!(s.overlay.is_none(), "q closes the YAML view");
+    press(&mut s, "?");
+    assert!(press(&mut s, "q").is_empty());
+    assert!(s.overlay.is_none(), "q closes help");
+    press(&mut s, "y");
+    assert_eq!(press(&mut s, "ctrl-c"), vec![Effect::Quit]);
+    s.overlay = None;
+    assert_eq!(
+        press(&mut s, "q"),
+        vec![Effect::Quit],
+        "without an overlay q quits"
+    );
+}
+
+#[test]
+fn arrows_move_the_cursor_while_typing_a_filter() {
+    let mut s = state();
+    press(&mut s, "/");
+    type_text(&mut s, "web");
+    press(&mut s, "down");
+    assert_eq!(
+        s.selected_shoot().map(|r| r.name.as_str()),
+        Some("web-stage")
+    );
+    assert!(matches!(s.mode, Mode::Filter(_)), "still typing");
+    type_text(&mut s, "j");
+    assert_eq!(
+        s.pane(ViewKind::Shoots).filter_text,
+        "webj",
+        "letters are text"
+    );
+}
+
+#[test]
+fn errors_stay_until_esc_and_infos_until_the_next_key() {
+    let mut s = state();
+    update(
+        &mut s,
+        Msg::Status("cannot start landscape".into(), Level::Error),
+    );
+    press(&mut s, "j");
+    assert!(s.status.is_some(), "errors survive keys");
+    press(&mut s, "1 j enter"); // scope to beta and drill in
+    assert_eq!(s.focus, ViewKind::Shoots);
+    press(&mut s, "esc");
+    assert!(s.status.is_none(), "esc clears the error first");
+    assert_eq!(s.focus, ViewKind::Shoots, "and does not go back yet");
+    press(&mut s, "c");
+    assert!(s.status.is_some());
+    press(&mut s, "j");
+    assert!(s.status.is_none());
+}

@@ -118,6 +118,54 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
                 m.id
             )
         }),
+        ViewKind::Clusters => s
+            .pane(kind)
+            .selected_index()
+            .and_then(|i| s.rows.clusters.get(i))
+            .map(|c| {
+                out.kv("namespace", c.namespace.clone());
+                out.kv(
+                    "phase",
+                    if c.paused {
+                        format!("{} (paused)", c.phase)
+                    } else {
+                        c.phase.clone()
+                    },
+                );
+                out.kv("available", c.available.clone().unwrap_or_default());
+                out.kv("version", c.version.clone().unwrap_or_default());
+                out.kv("control plane", c.control_plane.clone().unwrap_or_default());
+                out.kv("infra", c.infrastructure.clone().unwrap_or_default());
+                out.section(&format!(
+                    "metal machines ({} of {})",
+                    c.metal_machines.len(),
+                    c.machines
+                ));
+                let ctx = CellCtx {
+                    theme,
+                    now: s.now,
+                    hl: &[],
+                    widths: &[],
+                };
+                for id in &c.metal_machines {
+                    match s.rows.metal.iter().find(|m| &m.id == id) {
+                        Some(m) => {
+                            let mut line = status_line(m, &ctx);
+                            line.spans.insert(
+                                0,
+                                Span::styled(
+                                    format!("{} ", short_id(id, out.wide)),
+                                    theme.style("ui.table.joined"),
+                                ),
+                            );
+                            line.spans.push(Span::raw(format!(" {}", m.hostname)));
+                            out.lines.push(line);
+                        }
+                        None => out.text(id.clone(), "ui.text.dim"),
+                    }
+                }
+                format!(" cluster {} ", c.name)
+            }),
         _ => super::super::select::yaml_of_selection(s).map(|(title, yaml)| {
             for l in yaml.lines().take(area.height as usize) {
                 out.lines.push(crate::tui::yaml::highlight(l, theme, ""));
