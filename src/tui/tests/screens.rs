@@ -228,3 +228,26 @@ fn every_screen_renders_at_any_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn status_bar_shows_source_errors_and_the_demo_note() {
+    use kclm::landscape::{Kind, SourceState, Update};
+    let mut s = state();
+    s.demo_by_default = true;
+    update(
+        &mut s,
+        Msg::Landscape(vec![
+            Update::Source(Kind::Machine, SourceState::Error("403 forbidden".into())),
+            Update::Source(Kind::Cluster, SourceState::Connecting),
+        ]),
+    );
+    let t = screen(&mut s, 200, 30, "default");
+    let top = text(&t).lines().next().unwrap_or_default().to_string();
+    assert!(
+        top.contains("demo landscape — no landscape configured"),
+        "{top}"
+    );
+    assert!(top.contains("garden synced"), "{top}");
+    assert!(top.contains("capi connecting"), "{top}");
+    assert!(top.contains("metal error: 403 forbidden"), "{top}");
+}

@@ -552,3 +552,19 @@ fn errors_stay_until_esc_and_infos_until_the_next_key() {
     press(&mut s, "j");
     assert!(s.status.is_none());
 }
+
+#[test]
+fn source_state_changes_do_not_rebuild_rows() {
+    use kclm::landscape::{Kind, SourceState};
+    let mut s = state();
+    update(
+        &mut s,
+        Msg::Landscape(vec![Update::Source(
+            Kind::Machine,
+            SourceState::Error("403 forbidden".into()),
+        )]),
+    );
+    assert!(!s.rows_stale());
+    let st = s.ls.group_state(kclm::landscape::SourceGroup::Metal);
+    assert_eq!(st, Some(SourceState::Error("403 forbidden".into())));
+}
