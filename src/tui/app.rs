@@ -263,12 +263,11 @@ async fn main_loop(
                             if let Some(s) = session.take() {
                                 s.shutdown().await;
                             }
-                            state.ls = Landscape::new();
+                            state.reset_landscape(Landscape::new());
                             state.landscape_name = target.name.clone();
                             state.dashboard_url = target.dashboard_url.clone();
                             state.demo_by_default = false;
                             state.nav.clear();
-                            state.sync_rows();
                             starting = Some(start_session(&target, poll));
                             update(
                                 state,

@@ -12,6 +12,7 @@ mod nav;
 mod overlay;
 mod prefs;
 mod render;
+mod rows;
 // Wired to `kclm demo screenshots` by the CLI.
 #[allow(dead_code)]
 mod screenshot;

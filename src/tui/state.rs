@@ -6,17 +6,15 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use kclm::filter::Filter;
 use kclm::landscape::Landscape;
-use kclm::landscape::rows::{
-    self, CloudProfileRow, ClusterRow, MachineRow, PartitionRow, ProjectRow, SeedRow, ShootRow,
-    TenantRow,
-};
+use kclm::landscape::rows::{MachineRow, ProjectRow, SeedRow, ShootRow};
 
 use super::input::LineEdit;
 use super::keymap::Keymap;
 use super::overlay::Overlay;
 use super::prefs::Prefs;
+pub use super::rows::{Dirty, RowCache};
 use super::table::{self, Sort, TableRow};
-use super::views::maint::{MaintRow, maint_rows};
+use super::views::maint::maint_rows;
 
 /// Every table kclm can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,47 +123,6 @@ impl Pane {
     }
 }
 
-/// Derived rows, rebuilt once per landscape generation (not per frame).
-#[derive(Debug, Default)]
-pub struct RowCache {
-    pub generation: u64,
-    pub shoots: Vec<ShootRow>,
-    pub seeds: Vec<SeedRow>,
-    pub projects: Vec<ProjectRow>,
-    /// Machines and firewalls (`role` tells them apart).
-    pub metal: Vec<MachineRow>,
-    pub cloudprofiles: Vec<CloudProfileRow>,
-    pub clusters: Vec<ClusterRow>,
-    pub tenants: Vec<TenantRow>,
-    pub partitions: Vec<PartitionRow>,
-    /// Built only while the maintenance view is shown (it evaluates windows,
-    /// schedules and version lifecycles per shoot).
-    pub maint: Vec<MaintRow>,
-    /// (generation, minute) the maintenance rows were built for.
-    pub maint_key: Option<(u64, i64)>,
-}
-
-impl RowCache {
-    pub fn build(ls: &Landscape) -> Self {
-        let shoots = rows::shoot_rows(ls);
-        let mut metal = rows::machine_rows(ls);
-        metal.extend(rows::firewall_rows(ls));
-        Self {
-            generation: ls.generation,
-            seeds: rows::seed_rows(ls),
-            projects: rows::project_rows(ls),
-            metal,
-            cloudprofiles: rows::cloudprofile_rows(ls),
-            clusters: rows::cluster_rows(ls),
-            tenants: rows::tenant_rows(ls),
-            partitions: rows::partition_rows(ls),
-            maint: Vec::new(),
-            maint_key: None,
-            shoots,
-        }
-    }
-}
-
 /// Calls `$body` with `$rows` bound to the cached rows of a kind.
 macro_rules! with_rows {
     ($cache:expr, $kind:expr, |$rows:ident| $body:expr) => {{
@@ -255,6 +212,8 @@ pub struct State {
     pub dashboard_url: Option<String>,
     pub ls: Landscape,
     pub rows: RowCache,
+    /// What the updates applied since the last row sync touched.
+    pub pending: Dirty,
     pub panes: HashMap<ViewKind, Pane>,
     pub screen: Screen,
     pub focus: ViewKind,
@@ -292,6 +251,7 @@ impl State {
             demo_by_default: false,
             dashboard_url: None,
             rows: RowCache::default(),
+            pending: Dirty::everything(),
             ls,
             panes,
             screen: Screen::Landscape,
@@ -326,14 +286,31 @@ impl State {
 
     /// Whether the cached rows are behind the store.
     pub fn rows_stale(&self) -> bool {
-        self.rows.generation != self.ls.generation || self.rows.shoots.len() != self.ls.shoots.len()
+        self.pending.any()
     }
 
-    /// Rebuilds the cached rows from the store and refreshes every pane.
+    /// Brings the cached rows up to date with the store (only what the
+    /// pending updates touched) and refreshes every pane.
     pub fn sync_rows(&mut self) {
-        self.rows = RowCache::build(&self.ls);
+        let dirty = std::mem::take(&mut self.pending);
+        self.rows.sync(&self.ls, &dirty);
         self.refresh_all();
         self.dirty = true;
+    }
+
+    /// Applies watch updates to the store, noting which rows they touch.
+    pub fn apply_updates(&mut self, batch: Vec<kclm::landscape::Update>) {
+        for u in batch {
+            self.pending.note(&self.ls, &u);
+            self.ls.apply(u);
+        }
+    }
+
+    /// Replaces the whole store (landscape switch).
+    pub fn reset_landscape(&mut self, ls: Landscape) {
+        self.ls = ls;
+        self.pending = Dirty::everything();
+        self.sync_rows();
     }
 
     pub fn refresh_all(&mut self) {

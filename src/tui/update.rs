@@ -66,13 +66,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Landscape(batch) => {
-            // Source states do not change any row: don't rebuild for them.
-            let fresh = !s.rows_stale();
-            let only_sources = batch.iter().all(|u| matches!(u, Update::Source(..)));
-            s.ls.apply_all(batch);
-            if fresh && only_sources {
-                s.rows.generation = s.ls.generation;
-            }
+            s.apply_updates(batch);
             // Source states show in the status bar even before rows rebuild.
             s.dirty = true;
             Vec::new()

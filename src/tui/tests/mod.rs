@@ -2,7 +2,7 @@
 //! all against the landscape in `tests/fixtures/`.
 
 mod config;
-mod fixtures;
+pub mod fixtures;
 mod perf;
 mod screens;
 mod updates;
