@@ -101,6 +101,7 @@ impl Dirty {
 }
 
 impl RowCache {
+    #[cfg(test)]
     pub fn build(ls: &Landscape) -> Self {
         let mut c = Self::default();
         c.sync(ls, &Dirty::everything());
