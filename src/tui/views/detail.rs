@@ -512,11 +512,18 @@ fn maintenance(out: &mut Out, m: &kclm::maintenance::ShootMaintenance, tz: &jiff
         out.kv_styled("warning", w.message.clone(), "status.progressing");
     }
     let h = &m.hibernation;
-    if let Some(t) = &h.next_hibernate_local {
-        out.kv("hibernates", t.clone());
+    let when = |utc: &Option<String>| {
+        utc.as_deref().and_then(fmt::parse_ts).map(|t| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%a %b %d %H:%M %Z")
+                .to_string()
+        })
+    };
+    if let Some(t) = when(&h.next_hibernate_utc) {
+        out.kv("hibernates", t);
     }
-    if let Some(t) = &h.next_wake_up_local {
-        out.kv("wakes up", t.clone());
+    if let Some(t) = when(&h.next_wake_up_utc) {
+        out.kv("wakes up", t);
     }
     if let Some(op) = &m.pending_operation {
         out.kv("pending op", op.clone());
