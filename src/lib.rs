@@ -8,5 +8,6 @@ pub mod filter;
 pub mod landscape;
 pub mod maintenance;
 pub mod model;
+pub mod ops;
 pub mod session;
 pub mod source;

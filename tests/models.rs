@@ -197,6 +197,24 @@ fn capi_models_use_fields_the_crds_define() {
 }
 
 #[test]
+fn gardener_id_fields_use_gardeners_spelling() {
+    let s: Shoot = serde_json::from_value(serde_json::json!({
+        "spec": {"provider": {"type": "metal", "infrastructureConfig": {
+            "apiVersion": "metal.provider.extensions.gardener.cloud/v1alpha1", "kind": "InfrastructureConfig",
+            "partitionID": "fra-equ01", "projectID": "p-1", "firewall": {"size": "c1-large-x86", "image": "fw", "networks": ["internet"]}
+        }}},
+        "status": {"technicalID": "shoot--a--b", "lastErrors": [{"description": "x", "taskID": "t1"}]}
+    }))
+    .unwrap();
+    let infra = s.infrastructure_config().unwrap();
+    assert_eq!(infra.partition_id.as_deref(), Some("fra-equ01"));
+    assert_eq!(infra.project_id.as_deref(), Some("p-1"));
+    let st = s.status.as_ref().unwrap();
+    assert_eq!(st.technical_id.as_deref(), Some("shoot--a--b"));
+    assert_eq!(s.last_errors()[0].task_id.as_deref(), Some("t1"));
+}
+
+#[test]
 fn metal_cloudprofile_config_parses_from_the_provider_config() {
     let raw = serde_json::json!({
         "apiVersion": "metal.provider.extensions.gardener.cloud/v1alpha1",

@@ -73,6 +73,31 @@ pub enum Command {
     /// The embedded demo landscape.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Shoot lifecycle: hibernate, wake, reconcile, maintain, retry, rotate, delete.
+    #[command(subcommand)]
+    Shoot(super::ops::ShootCommand),
+    /// Cluster-API clusters: pause, unpause, delete.
+    #[command(subcommand)]
+    Cluster(super::ops::ClusterCommand),
+    /// Kamaji tenant control planes: delete.
+    #[command(subcommand)]
+    Tenant(super::ops::TenantCommand),
+    /// metal-stack machines: power, identify LED, reserve, lock.
+    #[command(subcommand)]
+    Machine(super::ops::MachineCommand),
+    /// Diagnostics for measuring kclm itself.
+    #[command(subcommand, hide = true)]
+    Debug(DebugCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Sync the whole landscape once and print how long it took, as JSON.
+    Sync {
+        /// Seconds to wait for the sources to sync.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,14 +2,17 @@
 
 pub mod args;
 mod connect;
+mod debug;
 mod get;
 mod info;
 mod maintenance;
+mod ops;
+mod ops_args;
 mod table;
 
 use std::process::ExitCode;
 
-use args::{Cli, Command, DemoCommand};
+use args::{Cli, Command, DebugCommand, DemoCommand};
 use clap::CommandFactory;
 
 /// A headless command's failure, mapped to the documented exit codes.
@@ -48,6 +51,13 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(DemoCommand::Serve { scale, seed, dir })) => {
             demo_serve(scale, *seed, dir.clone()).await
         }
+        Some(Command::Shoot(c)) => ops::shoot(&cli.global, c).await,
+        Some(Command::Cluster(c)) => ops::cluster(&cli.global, c).await,
+        Some(Command::Tenant(c)) => ops::tenant(&cli.global, c).await,
+        Some(Command::Machine(c)) => ops::machine(&cli.global, c).await,
+        Some(Command::Debug(DebugCommand::Sync { timeout })) => {
+            debug::sync(&cli.global, *timeout).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,7 +88,9 @@ async fn demo_serve(
     seed: u64,
     dir: Option<std::path::PathBuf>,
 ) -> Result<(), CliError> {
-    let scale = scale.parse().map_err(CliError::Usage)?;
+    let scale = scale
+        .parse()
+        .map_err(|e: kclm::demo::DemoError| CliError::Usage(e.to_string()))?;
     let opts = kclm::demo::DemoOptions {
         scale,
         seed,

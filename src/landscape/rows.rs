@@ -359,6 +359,7 @@ pub fn partition_rows(ls: &Landscape) -> Vec<PartitionRow> {
                 machines: ls
                     .machines
                     .values()
+                    .chain(ls.firewalls.values())
                     .filter(|m| m.partition_id() == p.id)
                     .count(),
                 allocated: sum(|s| s.allocated),

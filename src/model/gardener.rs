@@ -254,11 +254,9 @@ pub struct ShootStatus {
     pub last_errors: Option<Vec<LastError>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed_name: Option<String>,
-    /// Gardener spells it `technicalID`, not camelCase `technicalId`.
     #[serde(
         default,
         rename = "technicalID",
-        alias = "technicalId",
         skip_serializing_if = "Option::is_none"
     )]
     pub technical_id: Option<String>,
@@ -296,7 +294,7 @@ pub struct LastOperation {
 pub struct LastError {
     #[serde(default)]
     pub description: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "taskID", skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codes: Option<Vec<String>>,
@@ -503,7 +501,11 @@ pub struct Zone {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetalInfrastructureConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "partitionID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub partition_id: Option<String>,
     #[serde(default, rename = "projectID", skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
@@ -674,25 +676,5 @@ impl CloudProfile {
     }
     pub fn machine_images(&self) -> &[CloudProfileMachineImage] {
         self.spec.machine_images.as_deref().unwrap_or(&[])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn technical_id_uses_gardeners_spelling() {
-        let s: Shoot = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "a"},
-            "status": {"technicalID": "shoot--p--a"}
-        }))
-        .unwrap();
-        assert_eq!(
-            s.status.as_ref().and_then(|st| st.technical_id.as_deref()),
-            Some("shoot--p--a")
-        );
-        let back = serde_json::to_value(&s).unwrap();
-        assert_eq!(back["status"]["technicalID"], "shoot--p--a");
     }
 }

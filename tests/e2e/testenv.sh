@@ -44,8 +44,16 @@ RUN=$(mktemp -d -t kclm-e2e.XXXXXX)
 PIDS=()
 cleanup() {
   local code=$?
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  # Stop in reverse start order (apiserver before etcd); bounded, then SIGKILL,
+  # so nothing is left running even if a process ignores TERM.
+  local i p
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+    p=${PIDS[$i]}
+    kill "$p" 2>/dev/null || continue
+    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
   if [ "$code" -ne 0 ]; then
     for f in "$RUN"/*.log; do [ -f "$f" ] && { echo "=== tail $f"; tail -n 30 "$f"; }; done
   fi
@@ -157,16 +165,16 @@ KC
 
 install_crds() {
   local k=(kubectl --kubeconfig "$RUN/kubeconfig" --context e2e-admin)
-  "${k[@]}" create clusterrolebinding kclm-viewers --clusterrole=view --group=kclm-viewers >/dev/null
-  # The `view` role does not cover CRD kinds; grant read on the CAPI/Kamaji groups.
-  "${k[@]}" create clusterrole kclm-capi-view --verb=get,list,watch \
-    --resource='clusters.cluster.x-k8s.io,machines.cluster.x-k8s.io,machinedeployments.cluster.x-k8s.io,kubeadmcontrolplanes.controlplane.cluster.x-k8s.io,metalstackclusters.infrastructure.cluster.x-k8s.io,metalstackmachines.infrastructure.cluster.x-k8s.io,tenantcontrolplanes.kamaji.clastix.io' >/dev/null
-  "${k[@]}" create clusterrolebinding kclm-capi-view --clusterrole=kclm-capi-view --group=kclm-viewers >/dev/null
   local crds=$RUN/crds
   mkdir -p "$crds"
   python3 "$HERE/prepare_crds.py" "$REF/crds" "$crds"
   "${k[@]}" apply --server-side --field-manager=kclm-e2e -f "$crds" >/dev/null
   "${k[@]}" wait --for=condition=Established --timeout=120s crd --all >/dev/null
+  "${k[@]}" create clusterrolebinding kclm-viewers --clusterrole=view --group=kclm-viewers >/dev/null
+  # The `view` role does not cover CRD kinds; grant read on the CAPI/Kamaji groups.
+  "${k[@]}" create clusterrole kclm-capi-view --verb=get,list,watch \
+    --resource='clusters.cluster.x-k8s.io,machines.cluster.x-k8s.io,machinedeployments.cluster.x-k8s.io,kubeadmcontrolplanes.controlplane.cluster.x-k8s.io,metalstackclusters.infrastructure.cluster.x-k8s.io,metalstackmachines.infrastructure.cluster.x-k8s.io,tenantcontrolplanes.kamaji.clastix.io' >/dev/null
+  "${k[@]}" create clusterrolebinding kclm-capi-view --clusterrole=kclm-capi-view --group=kclm-viewers >/dev/null
   say "CRDs installed: $(ls "$crds" | wc -l)"
 }
 

@@ -1,0 +1,477 @@
+//! `kclm shoot|cluster|tenant|machine ...`: lifecycle operations, one output
+//! line per target. Exit 0 when all succeeded, 1 when any failed, 2 for usage
+//! errors (bad target syntax, a typed confirmation that does not match).
+
+use std::time::Duration;
+
+use kclm::config::{Paths, Target};
+use kclm::filter::{self, Filter};
+use kclm::landscape::{Kind, Landscape, SourceState, rows};
+use kclm::ops::bulk::{self, ResultJson};
+use kclm::ops::metal::StateChange;
+use kclm::ops::shoot::ShootOp;
+use kclm::ops::{AuditLog, ObjectRef, OpContext, OpError, Outcome, capi};
+use kclm::session::{Session, SessionOptions};
+use kclm::source::kube::{self as kube_source, KubeTarget};
+use kclm::source::metal::{MetalAuth, MetalClient};
+
+use super::args::GlobalArgs;
+pub use super::ops_args::*;
+use super::{CliError, connect};
+
+fn parse_ref(s: &str) -> Result<ObjectRef, CliError> {
+    s.parse().map_err(CliError::Usage)
+}
+
+/// The clients an operation needs; the demo (and `--selector`) go through a
+/// session, a plain operation connects without starting any watch.
+struct Conn {
+    session: Option<Session>,
+    target: Target,
+    garden: Option<kube::Client>,
+    capi: Option<kube::Client>,
+    metal: Option<MetalClient>,
+}
+
+impl Conn {
+    async fn open(target: Target, kinds: Vec<Kind>, watch: bool) -> Result<Self, CliError> {
+        if target.demo || watch {
+            let opts = SessionOptions {
+                kinds,
+                ..Default::default()
+            };
+            let s = Session::start(&target, opts)
+                .await
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            for e in &s.errors {
+                eprintln!("warning: {e}");
+            }
+            return Ok(Self {
+                target: s.target.clone(),
+                garden: s.garden.clone(),
+                capi: s.capi.clone(),
+                metal: s.metal.clone(),
+                session: Some(s),
+            });
+        }
+        let kube = |kt: Option<KubeTarget>| async move {
+            match kt {
+                Some(kt) => kube_source::client_for(&kt)
+                    .await
+                    .map(Some)
+                    .map_err(|e| CliError::Failed(e.to_string())),
+                None => Ok(None),
+            }
+        };
+        use kclm::landscape::SourceGroup as G;
+        let wants = |g: G| kinds.iter().any(|k| k.group() == g);
+        // Only the operation's own cluster must connect; the others just help
+        // (e.g. naming a machine's shoot) and are skipped with a warning.
+        let primary = kinds.first().map(|k| k.group());
+        let optional = |r: Result<Option<kube::Client>, CliError>, g: G| match r {
+            Err(e) if primary != Some(g) => {
+                eprintln!("warning: {e}");
+                Ok(None)
+            }
+            other => other,
+        };
+        let garden = if wants(G::Garden) {
+            optional(kube(target.garden.clone()).await, G::Garden)?
+        } else {
+            None
+        };
+        let capi = if wants(G::Capi) {
+            optional(kube(target.capi.clone()).await, G::Capi)?
+        } else {
+            None
+        };
+        let metal = match (&target.metal, wants(G::Metal)) {
+            (Some(m), true) => {
+                Some(MetalClient::new(m).map_err(|e| CliError::Failed(e.to_string()))?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            session: None,
+            target,
+            garden,
+            capi,
+            metal,
+        })
+    }
+
+    fn garden(&self) -> Result<&kube::Client, CliError> {
+        self.garden.as_ref().ok_or_else(|| {
+            CliError::Failed(format!(
+                "no garden cluster configured for landscape {:?} (set --kubeconfig or KUBECONFIG)",
+                self.target.name
+            ))
+        })
+    }
+
+    fn capi(&self) -> Result<&kube::Client, CliError> {
+        self.capi.as_ref().ok_or_else(|| {
+            CliError::Failed(format!(
+                "no Cluster-API management cluster configured for landscape {:?} (set --capi-context)",
+                self.target.name
+            ))
+        })
+    }
+
+    fn metal(&self) -> Result<&MetalClient, CliError> {
+        self.metal.as_ref().ok_or_else(|| {
+            CliError::Failed(format!(
+                "no metal-api configured for landscape {:?} (set --metal-url)",
+                self.target.name
+            ))
+        })
+    }
+
+    /// Who acts, for the audit log: a context name or metal auth type, never a credential.
+    fn context(&self, flags: &OpFlags, metal: bool) -> OpContext {
+        let actor = if metal {
+            match self.target.metal.as_ref().map(|m| &m.auth) {
+                Some(MetalAuth::Hmac { auth_type, .. }) => format!("metal hmac {auth_type}"),
+                Some(MetalAuth::Token(_)) => "metal token".into(),
+                _ => "metal anonymous".into(),
+            }
+        } else {
+            self.target
+                .garden
+                .as_ref()
+                .and_then(|k| k.context.clone())
+                .unwrap_or_else(|| "current-context".into())
+        };
+        OpContext {
+            readonly: self.target.readonly,
+            dry_run: flags.dry_run,
+            protect: self.target.protect.clone(),
+            audit: Some(AuditLog::in_state_dir(&Paths::discover().state_dir)),
+            landscape: self.target.name.clone(),
+            actor,
+        }
+    }
+
+    async fn close(self) {
+        if let Some(s) = self.session {
+            s.shutdown().await;
+        }
+    }
+}
+
+/// Explicit targets plus the selector's matches, in that order, without repeats.
+async fn resolve_shoots(conn: &mut Conn, t: &ShootTargets) -> Result<Vec<ObjectRef>, CliError> {
+    let mut out: Vec<ObjectRef> = t
+        .targets
+        .iter()
+        .map(|s| parse_ref(s))
+        .collect::<Result<_, _>>()?;
+    if let Some(expr) = &t.selector {
+        let session = conn
+            .session
+            .as_mut()
+            .ok_or_else(|| CliError::Failed("internal: --selector needs a session".into()))?;
+        let mut ls = Landscape::new();
+        session
+            .wait_settled(&mut ls, Duration::from_secs(t.timeout))
+            .await;
+        match ls.sources.get(&Kind::Shoot) {
+            Some(SourceState::Synced) => {}
+            other => {
+                return Err(CliError::Failed(format!(
+                    "--selector: shoots did not sync ({})",
+                    other
+                        .map(|s| s.short())
+                        .unwrap_or_else(|| "not configured".into())
+                )));
+            }
+        }
+        let filter = selector_filter(expr)?;
+        let mut matched: Vec<ObjectRef> = filter::apply(&filter, &rows::shoot_rows(&ls))
+            .into_iter()
+            .map(|r| ObjectRef::new(&r.namespace, &r.name))
+            .collect();
+        matched.sort();
+        out.extend(matched);
+    }
+    let out = bulk::dedup(&out);
+    if out.is_empty() {
+        return Err(CliError::Usage(match &t.selector {
+            Some(s) => format!("--selector {s:?} matches no shoot"),
+            None => "name at least one NAMESPACE/NAME or pass --selector".into(),
+        }));
+    }
+    Ok(out)
+}
+
+fn selector_filter(expr: &str) -> Result<Filter, CliError> {
+    // An empty selector would mean "every shoot": never by accident.
+    if expr.trim().is_empty() {
+        return Err(CliError::Usage("--selector must not be empty".into()));
+    }
+    Filter::for_rows::<rows::ShootRow>(expr)
+        .map_err(|e| CliError::Usage(format!("--selector: {e}")))
+}
+
+fn report(results: &[(String, Result<Outcome, OpError>)], flags: &OpFlags) -> Result<(), CliError> {
+    match flags.output {
+        OpOutput::Text => {
+            for (target, r) in results {
+                match r {
+                    Ok(o) => println!("{target}: {}", o.message),
+                    Err(e) => println!("{target}: error: {e}"),
+                }
+            }
+        }
+        OpOutput::Json => {
+            let list: Vec<ResultJson> = results
+                .iter()
+                .map(|(t, r)| ResultJson::of(t.clone(), r, flags.dry_run))
+                .collect();
+            let text =
+                serde_json::to_string_pretty(&list).map_err(|e| CliError::Failed(e.to_string()))?;
+            println!("{text}");
+        }
+    }
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    match failed {
+        0 => Ok(()),
+        n if results.len() == 1 => Err(CliError::Failed(format!("{n} operation failed"))),
+        n => Err(CliError::Failed(format!(
+            "{n} of {} operations failed",
+            results.len()
+        ))),
+    }
+}
+
+pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliError> {
+    let (op, shoots, flags, confirm) = match cmd {
+        ShootCommand::Hibernate(a) => (Some(ShootOp::Hibernate), &a.shoots, &a.flags, None),
+        ShootCommand::Wake(a) => (Some(ShootOp::Wake), &a.shoots, &a.flags, None),
+        ShootCommand::Reconcile(a) => (Some(ShootOp::Reconcile), &a.shoots, &a.flags, None),
+        ShootCommand::Maintain(a) => (Some(ShootOp::Maintain), &a.shoots, &a.flags, None),
+        ShootCommand::Retry(a) => (Some(ShootOp::Retry), &a.shoots, &a.flags, None),
+        ShootCommand::Rotate {
+            kind,
+            shoots,
+            flags,
+        } => (Some(ShootOp::Rotate(*kind)), shoots, flags, None),
+        ShootCommand::Delete {
+            shoots,
+            confirm,
+            flags,
+        } => (None, shoots, flags, Some(confirm.as_str())),
+    };
+    // Usage problems are reported before connecting anywhere.
+    let explicit: Vec<ObjectRef> = shoots
+        .targets
+        .iter()
+        .map(|s| parse_ref(s))
+        .collect::<Result<_, _>>()?;
+    if let Some(expr) = &shoots.selector {
+        selector_filter(expr)?;
+    } else if explicit.is_empty() {
+        return Err(CliError::Usage(
+            "name at least one NAMESPACE/NAME or pass --selector".into(),
+        ));
+    }
+    if let (Some(typed), None) = (confirm, &shoots.selector) {
+        bulk::check_bulk_confirmation(&bulk::dedup(&explicit), typed)
+            .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
+    }
+    let target = connect::require_target(global)?;
+    let mut conn = Conn::open(target, vec![Kind::Shoot], shoots.selector.is_some()).await?;
+    let result = async {
+        let targets = resolve_shoots(&mut conn, shoots).await?;
+        let client = conn.garden()?.clone();
+        let ctx = conn.context(flags, false);
+        let report_ = match (op, confirm) {
+            (Some(op), _) => {
+                bulk::run(&client, &ctx, op, &targets, bulk::DEFAULT_CONCURRENCY).await
+            }
+            (None, Some(typed)) => {
+                if let Err(e) = bulk::check_bulk_confirmation(&targets, typed) {
+                    let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
+                    return Err(CliError::Usage(format!(
+                        "--confirm: {e}; the shoots are: {}",
+                        names.join(" ")
+                    )));
+                }
+                bulk::delete(&client, &ctx, &targets, typed, bulk::DEFAULT_CONCURRENCY)
+                    .await
+                    .map_err(|e| CliError::Failed(e.to_string()))?
+            }
+            (None, None) => return Err(CliError::Usage("internal: no operation".into())),
+        };
+        let results: Vec<_> = report_
+            .results
+            .into_iter()
+            .map(|r| (r.target.to_string(), r.result))
+            .collect();
+        report(&results, flags)
+    }
+    .await;
+    conn.close().await;
+    result
+}
+
+pub async fn cluster(global: &GlobalArgs, cmd: &ClusterCommand) -> Result<(), CliError> {
+    let (target_s, flags) = match cmd {
+        ClusterCommand::Pause { target, flags }
+        | ClusterCommand::Unpause { target, flags }
+        | ClusterCommand::Delete { target, flags, .. } => (target, flags),
+    };
+    let obj = parse_ref(target_s)?;
+    if let ClusterCommand::Delete { confirm, .. } = cmd {
+        kclm::ops::check_typed_name(confirm, &obj.name)
+            .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
+    }
+    let target = connect::require_target(global)?;
+    let conn = Conn::open(target, vec![Kind::Cluster], false).await?;
+    let result = async {
+        let client = conn.capi()?;
+        let ctx = conn.context(flags, false);
+        let r = match cmd {
+            ClusterCommand::Pause { .. } => capi::pause(client, &ctx, &obj).await,
+            ClusterCommand::Unpause { .. } => capi::unpause(client, &ctx, &obj).await,
+            ClusterCommand::Delete { confirm, .. } => {
+                capi::delete_cluster(client, &ctx, &obj, confirm).await
+            }
+        };
+        report(&[(obj.to_string(), r)], flags)
+    }
+    .await;
+    conn.close().await;
+    result
+}
+
+pub async fn tenant(global: &GlobalArgs, cmd: &TenantCommand) -> Result<(), CliError> {
+    let TenantCommand::Delete {
+        target,
+        confirm,
+        flags,
+    } = cmd;
+    let obj = parse_ref(target)?;
+    kclm::ops::check_typed_name(confirm, &obj.name)
+        .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
+    let target = connect::require_target(global)?;
+    let conn = Conn::open(target, vec![Kind::TenantControlPlane], false).await?;
+    let result = async {
+        let client = conn.capi()?;
+        let ctx = conn.context(flags, false);
+        let r = capi::delete_tenant_control_plane(client, &ctx, &obj, confirm).await;
+        report(&[(obj.to_string(), r)], flags)
+    }
+    .await;
+    conn.close().await;
+    result
+}
+
+pub async fn machine(global: &GlobalArgs, cmd: &MachineCommand) -> Result<(), CliError> {
+    let (id, flags) = match cmd {
+        MachineCommand::Power { id, flags, .. }
+        | MachineCommand::Identify { id, flags, .. }
+        | MachineCommand::Reserve { id, flags, .. }
+        | MachineCommand::Lock { id, flags, .. } => (id.as_str(), flags),
+    };
+    if id.trim().is_empty() || id.contains('/') {
+        return Err(CliError::Usage(format!("{id:?} is not a machine id")));
+    }
+    let state = |remove: bool, lock: bool| match (remove, lock) {
+        (true, _) => StateChange::Clear,
+        (false, true) => StateChange::Lock,
+        (false, false) => StateChange::Reserve,
+    };
+    if let MachineCommand::Reserve {
+        description,
+        remove,
+        ..
+    }
+    | MachineCommand::Lock {
+        description,
+        remove,
+        ..
+    } = cmd
+    {
+        let change = state(*remove, matches!(cmd, MachineCommand::Lock { .. }));
+        kclm::ops::metal::check_description(change, description)
+            .map_err(|e| CliError::Usage(format!("--description: {e}")))?;
+    }
+    let target = connect::require_target(global)?;
+    let conn = Conn::open(target, vec![Kind::Machine, Kind::Shoot], false).await?;
+    let result = async {
+        let client = conn.metal()?;
+        let ctx = conn.context(flags, true);
+        let shoot = shoot_of_machine(&conn, client, id).await;
+        let shoot = shoot.as_deref();
+        let r = match cmd {
+            MachineCommand::Power { command, .. } => {
+                kclm::ops::metal::power(client, &ctx, id, *command, shoot).await
+            }
+            MachineCommand::Identify {
+                state, description, ..
+            } => {
+                kclm::ops::metal::identify(
+                    client,
+                    &ctx,
+                    id,
+                    *state == OnOff::On,
+                    description,
+                    shoot,
+                )
+                .await
+            }
+            MachineCommand::Reserve {
+                description,
+                remove,
+                ..
+            } => {
+                kclm::ops::metal::set_state(
+                    client,
+                    &ctx,
+                    id,
+                    state(*remove, false),
+                    description,
+                    shoot,
+                )
+                .await
+            }
+            MachineCommand::Lock {
+                description,
+                remove,
+                ..
+            } => {
+                kclm::ops::metal::set_state(
+                    client,
+                    &ctx,
+                    id,
+                    state(*remove, true),
+                    description,
+                    shoot,
+                )
+                .await
+            }
+        };
+        report(&[(id.to_string(), r)], flags)
+    }
+    .await;
+    conn.close().await;
+    result
+}
+
+/// Best effort: the shoot a machine belongs to (its `cluster.metal-stack.io/id`
+/// tag is the shoot's uid), for naming it in the result.
+async fn shoot_of_machine(conn: &Conn, metal: &MetalClient, id: &str) -> Option<String> {
+    let garden = conn.garden.as_ref()?;
+    let m = metal.machine(id).await.ok()?;
+    let uid = m.cluster_id()?.to_string();
+    let api = kube::Api::<kclm::model::gardener::Shoot>::all(garden.clone());
+    let list = tokio::time::timeout(Duration::from_secs(10), api.list(&Default::default()))
+        .await
+        .ok()?
+        .ok()?;
+    list.items
+        .iter()
+        .find(|s| s.uid() == uid)
+        .map(|s| format!("{}/{}", s.namespace(), s.name()))
+}

@@ -1,0 +1,281 @@
+//! The real binary against `kclm demo serve` (a separate process), configured
+//! only through the environment it prints — as a user or a script would.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as Proc, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+struct Demo {
+    child: Child,
+    env: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Proc::new(env!("CARGO_BIN_EXE_kclm"))
+        .args(["demo", "serve", "--seed", "7", "--dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let mut env = Vec::new();
+    for line in out.lines() {
+        let line = line.unwrap();
+        if let Some((k, v)) = line.split_once('=') {
+            env.push((k.to_string(), v.to_string()));
+        }
+        if line.starts_with("KCLM_METAL_AUTH_TYPE=") {
+            break;
+        }
+    }
+    let keys: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+    for k in [
+        "KUBECONFIG",
+        "KCLM_METAL_URL",
+        "KCLM_METAL_HMAC",
+        "KCLM_METAL_AUTH_TYPE",
+    ] {
+        assert!(
+            keys.contains(&k),
+            "demo serve printed no {k}= line: {keys:?}"
+        );
+    }
+    Demo {
+        child,
+        env,
+        _dir: dir,
+    }
+}
+
+fn kclm(demo: &Demo, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("kclm").unwrap();
+    let home = demo._dir.path().join("home");
+    c.env_clear()
+        .env("HOME", &home)
+        .env("KCLM_CONFIG_DIR", home.join("config"))
+        .env("KCLM_STATE_DIR", home.join("state"))
+        .envs(demo.env.iter().map(|(k, v)| (k, v)))
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
+fn json(demo: &Demo, args: &[&str]) -> Vec<Value> {
+    let out = kclm(demo, args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn get_shoots_and_machines_json_show_joined_and_derived_fields() {
+    let demo = serve();
+    let shoots = json(&demo, &["get", "shoots", "-o", "json"]);
+    let machines = json(&demo, &["get", "machines", "-o", "json"]);
+    let seeds = json(&demo, &["get", "seeds", "-o", "json"]);
+    assert!(
+        shoots.len() >= 20,
+        "a believable landscape: {}",
+        shoots.len()
+    );
+    let seed_names: Vec<&str> = seeds.iter().map(|s| s["name"].as_str().unwrap()).collect();
+
+    for s in &shoots {
+        for f in [
+            "name",
+            "namespace",
+            "project",
+            "seed",
+            "cloudprofile",
+            "region",
+            "kubernetes_version",
+            "purpose",
+            "hibernation",
+            "last_operation",
+            "health",
+            "conditions",
+            "machines",
+            "uid",
+            "technical_id",
+            "maintenance",
+        ] {
+            assert!(s.get(f).is_some(), "shoot row lacks {f}: {s}");
+        }
+        // shoot -> seed join: the seed exists
+        assert!(
+            seed_names.contains(&s["seed"].as_str().unwrap()),
+            "{}",
+            s["seed"]
+        );
+        // a hibernated shoot runs on no machines; the machine count is the join
+        let name = format!(
+            "{}/{}",
+            s["namespace"].as_str().unwrap(),
+            s["name"].as_str().unwrap()
+        );
+        let joined = machines
+            .iter()
+            .filter(|m| m["shoot"].as_str() == Some(&name))
+            .count();
+        assert_eq!(s["machines"].as_u64().unwrap() as usize, joined, "{name}");
+        if s["hibernation"] == "Hibernated" {
+            assert_eq!(joined, 0, "{name} is hibernated");
+        }
+        assert_eq!(
+            s["technical_id"].as_str().unwrap(),
+            format!(
+                "shoot--{}--{}",
+                s["project"].as_str().unwrap(),
+                s["name"].as_str().unwrap()
+            )
+        );
+    }
+    let healths: Vec<&str> = shoots
+        .iter()
+        .map(|s| s["health"].as_str().unwrap())
+        .collect();
+    assert!(
+        healths.contains(&"healthy") && healths.contains(&"unhealthy"),
+        "{healths:?}"
+    );
+    assert!(
+        shoots
+            .iter()
+            .any(|s| s["last_operation"]["state"] == "Failed")
+    );
+    assert!(shoots.iter().any(|s| s["machines"].as_u64().unwrap() > 0));
+
+    for m in &machines {
+        for f in [
+            "id",
+            "hostname",
+            "project",
+            "partition",
+            "size",
+            "image",
+            "liveliness",
+            "state",
+            "last_event",
+            "last_event_time",
+            "shoot",
+            "issues",
+        ] {
+            assert!(m.get(f).is_some(), "machine row lacks {f}: {m}");
+        }
+    }
+    assert!(
+        machines
+            .iter()
+            .any(|m| !m["issues"].as_array().unwrap().is_empty()),
+        "some machines show metal-api issues"
+    );
+    let unhealthy_seed = seeds.iter().find(|s| s["status"] != "Ready");
+    assert!(unhealthy_seed.is_some(), "one seed is not ready");
+}
+
+#[test]
+fn filters_and_formats_work_through_the_binary() {
+    let demo = serve();
+    let all = json(&demo, &["get", "shoots", "-o", "json"]);
+    let unhealthy = json(
+        &demo,
+        &["get", "shoots", "-o", "json", "-f", "health:unhealthy"],
+    );
+    assert!(!unhealthy.is_empty() && unhealthy.len() < all.len());
+    assert!(unhealthy.iter().all(|s| s["health"] == "unhealthy"));
+    let rest = json(
+        &demo,
+        &["get", "shoots", "-o", "json", "-f", "!health:unhealthy"],
+    );
+    assert_eq!(rest.len() + unhealthy.len(), all.len());
+
+    let table = kclm(&demo, &["get", "shoots"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.starts_with("PROJECT"), "{table}");
+    assert_eq!(table.lines().count(), all.len() + 1);
+    let yaml = kclm(&demo, &["get", "seeds", "-o", "yaml"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let parsed: Vec<Value> = serde_norway::from_slice(&yaml).unwrap();
+    assert!(!parsed.is_empty());
+}
+
+#[test]
+fn a_wrong_metal_hmac_key_is_refused_with_403() {
+    let mut demo = serve();
+    let ok = json(&demo, &["get", "partitions", "-o", "json"]);
+    assert!(!ok.is_empty());
+    for (k, v) in demo.env.iter_mut() {
+        if k == "KCLM_METAL_HMAC" {
+            *v = "not-the-key".into();
+        }
+    }
+    kclm(&demo, &["get", "machines"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("403"));
+}
+
+#[test]
+fn kubectl_lists_shoots_from_the_demo() {
+    let demo = serve();
+    let kubeconfig = &demo.env.iter().find(|(k, _)| k == "KUBECONFIG").unwrap().1;
+    let out = Proc::new("kubectl")
+        .args([
+            "--kubeconfig",
+            kubeconfig,
+            "get",
+            "shoots.core.gardener.cloud",
+            "-A",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("kubectl is installed (see .ci/run)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ours = json(&demo, &["get", "shoots", "-o", "json"]);
+    assert_eq!(list["items"].as_array().unwrap().len(), ours.len());
+    let table = Proc::new("kubectl")
+        .args([
+            "--kubeconfig",
+            kubeconfig,
+            "get",
+            "shoots.core.gardener.cloud",
+            "-A",
+        ])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("NAME") && table.contains("garden-"),
+        "{table}"
+    );
+}
