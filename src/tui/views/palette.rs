@@ -23,14 +23,24 @@ pub fn render_palette(f: &mut Frame, area: Rect, p: &Palette, theme: &Theme) {
         Span::styled(p.line.text.clone(), theme.style("ui.input")),
         Span::styled("█", theme.style("ui.input")),
     ])];
-    for (i, (text, help)) in p.items.iter().enumerate() {
+    let width = p
+        .items
+        .iter()
+        .map(|(t, _)| t.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    // Keep the highlighted item in view when the list is taller than the popup.
+    let room = r.height.saturating_sub(3).max(1) as usize;
+    let first = p.cursor.saturating_sub(room - 1);
+    for (i, (text, help)) in p.items.iter().enumerate().skip(first).take(room) {
         let st = if i == p.cursor {
             theme.style("ui.table.selected")
         } else {
             theme.style("ui.popup")
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {text:<24}"), st),
+            Span::styled(format!(" {text:<width$}"), st),
             Span::styled(format!(" {help}"), theme.style("ui.text.dim")),
         ]));
     }

@@ -75,12 +75,6 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         };
         left.push(Span::styled(c, theme.style(scope)));
     }
-    if s.demo_by_default {
-        left.push(Span::styled(
-            "  (demo landscape — no landscape configured)",
-            theme.style("ui.text.dim"),
-        ));
-    }
     let mut right: Vec<Span> = Vec::new();
     if s.issues_only {
         right.push(Span::styled(
@@ -94,6 +88,16 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         }
     }
     let rw: u16 = right.iter().map(|s| s.width() as u16).sum();
+    if s.demo_by_default {
+        let lw: usize = left.iter().map(|s| s.width()).sum();
+        let long = "  (demo landscape — no landscape configured)";
+        let note = if lw + long.chars().count() + (rw as usize) < area.width as usize {
+            long
+        } else {
+            "  (demo)"
+        };
+        left.push(Span::styled(note, theme.style("ui.text.dim")));
+    }
     f.render_widget(Paragraph::new(Line::from(left)), area);
     if rw < area.width {
         let r = Rect::new(area.x + area.width - rw, area.y, rw, 1);
