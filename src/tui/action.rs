@@ -75,6 +75,13 @@ impl FromStr for Action {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Actions deliberately left without a key in the default keymap (the
 /// keymap tests hold the default keymap to this list).
 #[cfg_attr(not(test), allow(dead_code))]
@@ -93,5 +100,7 @@ mod tests {
             assert!(!a.help().is_empty());
         }
         assert!("launch_missiles".parse::<Action>().is_err());
+        let a: Action = toml::Value::String("sort_pick".into()).try_into().unwrap();
+        assert_eq!(a, Action::SortPick);
     }
 }

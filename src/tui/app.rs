@@ -54,6 +54,9 @@ fn init_logging(start: &TuiStart) {
 }
 
 pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
+    // Before ratatui::init, whose panic hook restores the terminal and then
+    // hands over to this one. A second install (tests, embedding) is harmless.
+    let _ = color_eyre::install();
     init_logging(&start);
     let ui = &start.config.ui;
     let mut warnings = Vec::new();

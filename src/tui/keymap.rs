@@ -202,7 +202,7 @@ impl Keymap {
                     Some("none") | Some("unbound") => {
                         bindings.remove(&key);
                     }
-                    Some(a) => match a.parse::<Action>() {
+                    Some(_) => match v.clone().try_into::<Action>() {
                         Ok(action) => {
                             bindings.insert(key, action);
                         }
