@@ -51,6 +51,8 @@ actions! {
     SortPick => "sort_pick", "Pick the sort column";
     IssuesOnly => "issues_only", "Toggle issues only (unhealthy, failed, not ready, machine issues)";
     Yaml => "yaml", "Show the YAML of the selection";
+    DetailDown => "detail_down", "Scroll the detail pane down";
+    DetailUp => "detail_up", "Scroll the detail pane up";
     OpenDashboard => "open_dashboard", "Open the shoot in the Gardener dashboard";
     Copy => "copy", "Copy the name or id of the selection";
     NextMatch => "next_match", "Next search match (YAML view)";

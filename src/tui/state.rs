@@ -232,6 +232,8 @@ pub struct State {
     pub now: Timestamp,
     /// Zone maintenance windows are shown in.
     pub tz: jiff::tz::TimeZone,
+    /// Detail pane scroll, valid for the selection it was made on.
+    pub detail_scroll: (String, u16),
     /// Why the landscape could not be connected, if it could not.
     pub session_error: Option<String>,
     /// Set by every change; the loop draws and clears it.
@@ -271,6 +273,7 @@ impl State {
             now,
             tz: jiff::tz::TimeZone::UTC,
             session_error: None,
+            detail_scroll: (String::new(), 0),
             dirty: true,
         };
         s.sync_rows();
@@ -402,6 +405,22 @@ impl State {
     pub fn selected_metal(&self, kind: ViewKind) -> Option<&MachineRow> {
         let i = self.pane(kind).selected_index()?;
         self.rows.metal.get(i)
+    }
+
+    /// What the detail pane is about (its scroll resets when this changes).
+    pub fn detail_key(&self) -> String {
+        let kind = self.active();
+        let sel = self.pane(kind).selected.clone().unwrap_or_default();
+        format!("{}:{sel}", kind.name())
+    }
+
+    /// Detail scroll for the current selection.
+    pub fn detail_offset(&self) -> u16 {
+        if self.detail_scroll.0 == self.detail_key() {
+            self.detail_scroll.1
+        } else {
+            0
+        }
     }
 
     /// The pane keys act on: the focused landscape pane or the list view.

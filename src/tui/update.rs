@@ -235,6 +235,15 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
             }
             None => info(s, "nothing selected"),
         },
+        Action::DetailDown | Action::DetailUp => {
+            let off = s.detail_offset();
+            let off = if a == Action::DetailDown {
+                off.saturating_add(3)
+            } else {
+                off.saturating_sub(3)
+            };
+            s.detail_scroll = (s.detail_key(), off);
+        }
         Action::NextMatch | Action::PrevMatch => {}
         Action::Redraw => return vec![Effect::ClearScreen],
     }

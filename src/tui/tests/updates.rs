@@ -568,3 +568,14 @@ fn source_state_changes_do_not_rebuild_rows() {
     let st = s.ls.group_state(kclm::landscape::SourceGroup::Metal);
     assert_eq!(st, Some(SourceState::Error("403 forbidden".into())));
 }
+
+#[test]
+fn detail_scroll_belongs_to_the_selection() {
+    let mut s = state();
+    press(&mut s, "J J");
+    assert_eq!(s.detail_offset(), 6);
+    press(&mut s, "K");
+    assert_eq!(s.detail_offset(), 3);
+    press(&mut s, "j");
+    assert_eq!(s.detail_offset(), 0, "a new selection starts at the top");
+}

@@ -183,7 +183,13 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
     if out.lines.is_empty() {
         out.text("nothing selected", "ui.text.dim");
     }
-    f.render_widget(Paragraph::new(out.lines).block(block), area);
+    // Never scroll past the end: keep at least one line in view.
+    let max = out.lines.len().saturating_sub(1) as u16;
+    let scroll = s.detail_offset().min(max);
+    f.render_widget(
+        Paragraph::new(out.lines).block(block).scroll((scroll, 0)),
+        area,
+    );
 }
 
 fn conditions(out: &mut Out, title: &str, conds: &[Condition], now: jiff::Timestamp) {
