@@ -39,11 +39,14 @@ fn start_session(target: &Target, poll: u64) -> Starting {
 
 fn init_logging(start: &TuiStart) {
     use tracing_subscriber::EnvFilter;
-    let dir = &start.paths.state_dir;
+    let log = &start.paths.log_file;
+    let (Some(dir), Some(name)) = (log.parent(), log.file_name()) else {
+        return;
+    };
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let file = tracing_appender::rolling::never(dir, "kclm.log");
+    let file = tracing_appender::rolling::never(dir, name);
     let filter = EnvFilter::try_from_env("KCLM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // The lead's CLI may have installed a subscriber already; that one wins.
     let _ = tracing_subscriber::fmt()
