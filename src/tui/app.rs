@@ -77,6 +77,7 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     );
     state.demo_by_default = start.demo_by_default;
     state.dashboard_url = start.target.dashboard_url.clone();
+    state.readonly = start.target.readonly;
     state.mouse = ui.mouse;
     state.tz = jiff::tz::TimeZone::system();
     state.theme_name = theme.name.clone();
@@ -272,6 +273,7 @@ async fn main_loop(
                             state.reset_landscape(Landscape::new());
                             state.landscape_name = target.name.clone();
                             state.dashboard_url = target.dashboard_url.clone();
+                            state.readonly = target.readonly;
                             state.demo_by_default = false;
                             state.nav.clear();
                             starting = Some(start_session(&target, poll));

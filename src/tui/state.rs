@@ -209,6 +209,8 @@ pub enum Mode {
 pub struct State {
     pub landscape_name: String,
     pub demo_by_default: bool,
+    /// The landscape refuses mutations (`--readonly` / `readonly = true`).
+    pub readonly: bool,
     pub dashboard_url: Option<String>,
     pub ls: Landscape,
     pub rows: RowCache,
@@ -251,6 +253,7 @@ impl State {
         let mut s = Self {
             landscape_name: landscape_name.to_string(),
             demo_by_default: false,
+            readonly: false,
             dashboard_url: None,
             rows: RowCache::default(),
             pending: Dirty::everything(),

@@ -379,6 +379,22 @@ fn on_mouse(s: &mut State, m: MouseEvent) {
         return;
     }
     let areas = s.areas();
+    // Narrow terminals: a click on the tab line picks the pane.
+    if let Some(tabs) = areas.tabs
+        && m.row == tabs.y
+        && m.kind == MouseEventKind::Down(MouseButton::Left)
+    {
+        let mut x = tabs.x;
+        for (n, k) in ViewKind::LANDSCAPE.iter().enumerate() {
+            let w = super::views::table::tab_label(n, *k, s).chars().count() as u16;
+            if m.column >= x && m.column < x + w {
+                s.focus_pane(*k);
+                return;
+            }
+            x += w;
+        }
+        return;
+    }
     let hit = areas.panes.iter().find(|(_, r)| {
         m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
     });

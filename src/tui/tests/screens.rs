@@ -234,6 +234,7 @@ fn status_bar_shows_source_errors_and_the_demo_note() {
     use kclm::landscape::{Kind, SourceState, Update};
     let mut s = state();
     s.demo_by_default = true;
+    s.readonly = true;
     update(
         &mut s,
         Msg::Landscape(vec![
@@ -250,4 +251,5 @@ fn status_bar_shows_source_errors_and_the_demo_note() {
     assert!(top.contains("garden synced"), "{top}");
     assert!(top.contains("capi connecting"), "{top}");
     assert!(top.contains("metal error: 403 forbidden"), "{top}");
+    assert!(top.contains("READ-ONLY"), "{top}");
 }

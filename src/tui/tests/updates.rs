@@ -579,3 +579,24 @@ fn detail_scroll_belongs_to_the_selection() {
     press(&mut s, "j");
     assert_eq!(s.detail_offset(), 0, "a new selection starts at the top");
 }
+
+#[test]
+fn clicking_the_tab_line_on_narrow_terminals_picks_the_pane() {
+    let mut s = state();
+    s.mouse = true;
+    update(&mut s, Msg::Resize(80, 24));
+    let tabs = s.areas().tabs.expect("tab line on narrow terminals");
+    let label = |n: usize, k: ViewKind, s: &crate::tui::state::State| {
+        crate::tui::views::table::tab_label(n, k, s).chars().count() as u16
+    };
+    // Two cells into the third label, " 3 seeds (3) ".
+    let x = label(0, ViewKind::Projects, &s) + label(1, ViewKind::Shoots, &s) + 2;
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: x,
+        row: tabs.y,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(&mut s, Msg::Mouse(click));
+    assert_eq!(s.focus, ViewKind::Seeds);
+}

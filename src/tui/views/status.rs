@@ -76,6 +76,12 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         left.push(Span::styled(c, theme.style(scope)));
     }
     let mut right: Vec<Span> = Vec::new();
+    if s.readonly {
+        right.push(Span::styled(
+            " READ-ONLY ",
+            theme.style("ui.statusbar.warning"),
+        ));
+    }
     if s.issues_only {
         right.push(Span::styled(
             " ISSUES ONLY ",

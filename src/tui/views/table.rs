@@ -180,6 +180,11 @@ fn constraints(widths: &[Option<u16>]) -> Vec<Constraint> {
         .collect()
 }
 
+/// One entry of the tab line (also used for mouse hit-testing).
+pub fn tab_label(n: usize, k: ViewKind, s: &State) -> String {
+    format!(" {} {} ({}) ", n + 1, k.name(), s.pane(k).visible.len())
+}
+
 /// Tab line for narrow terminals: which panes exist and which is shown.
 pub fn render_tabs(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
     let mut spans = Vec::new();
@@ -189,10 +194,7 @@ pub fn render_tabs(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         } else {
             theme.style("ui.title")
         };
-        spans.push(Span::styled(
-            format!(" {} {} ({}) ", n + 1, k.name(), s.pane(*k).visible.len()),
-            st,
-        ));
+        spans.push(Span::styled(tab_label(n, *k, s), st));
     }
     f.render_widget(
         Paragraph::new(Line::from(spans)).style(Style::default()),
