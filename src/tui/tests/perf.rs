@@ -13,7 +13,7 @@ fn big_landscape(n: usize) -> Landscape {
     let template = garden_objects()
         .into_iter()
         .find_map(|o| match o {
-            KubeObject::Shoot(s) if s.name() == "api" => Some(s),
+            KubeObject::Shoot(s) if s.name() == "web-prod" => Some(s),
             _ => None,
         })
         .expect("fixture shoot");
@@ -28,6 +28,11 @@ fn big_landscape(n: usize) -> Landscape {
         })
         .collect();
     ls.apply(Update::Relisted(Kind::Shoot, shoots));
+    let profiles: Vec<KubeObject> = garden_objects()
+        .into_iter()
+        .filter(|o| o.kind() == Kind::CloudProfile)
+        .collect();
+    ls.apply(Update::Relisted(Kind::CloudProfile, profiles));
     let projects: Vec<KubeObject> = (0..200)
         .map(|i| {
             let mut p = kclm::model::gardener::Project::default();
@@ -97,6 +102,20 @@ fn ten_thousand_shoots_stay_interactive() {
     assert!(
         names.contains(&"shoot-00999".to_string()) && names.len() < 100,
         "{names:?}"
+    );
+    let t = Instant::now();
+    press(&mut s, "esc :");
+    type_text(&mut s, "maint");
+    press(&mut s, "enter");
+    let maint = t.elapsed();
+    assert_eq!(
+        s.pane(crate::tui::state::ViewKind::Maint).visible.len(),
+        10_000
+    );
+    eprintln!("maint view: {maint:?}");
+    assert!(
+        maint < budget * 10,
+        "opening the maintenance view took {maint:?}"
     );
     eprintln!(
         "10k shoots: open {open:?}, rebuild {rebuild:?}, one shoot {incremental:?}, move {moves:?}/key, filter {typing:?}/key"
