@@ -139,16 +139,13 @@ fn finish(spans: Vec<(String, Style)>, theme: &Theme, query: &str) -> Line<'stat
                 .collect::<Vec<_>>(),
         );
     }
-    let q = query.to_lowercase();
+    // ASCII case folding keeps byte offsets identical, so slices stay on
+    // char boundaries whatever the text holds.
+    let q = query.to_ascii_lowercase();
     let hl = theme.style("yaml.match");
     let mut out = Vec::new();
     for (text, style) in spans {
-        let lower = text.to_lowercase();
-        // Only ASCII-lowercasing keeps byte offsets aligned; fall back otherwise.
-        if lower.len() != text.len() {
-            out.push(Span::styled(text, style));
-            continue;
-        }
+        let lower = text.to_ascii_lowercase();
         let mut pos = 0;
         while let Some(found) = lower[pos..].find(&q) {
             let start = pos + found;

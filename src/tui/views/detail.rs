@@ -26,10 +26,11 @@ struct Out<'a> {
 
 /// The distinctive end of a metal id when space is short.
 fn short_id(id: &str, wide: bool) -> String {
-    if wide || id.len() <= 13 {
+    let n = id.chars().count();
+    if wide || n <= 13 {
         id.to_string()
     } else {
-        format!("…{}", &id[id.len() - 12..])
+        format!("…{}", id.chars().skip(n - 12).collect::<String>())
     }
 }
 
