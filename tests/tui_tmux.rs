@@ -55,14 +55,20 @@ impl Tmux {
     }
 
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_all(&[needle])
+    }
+
+    /// Waits until one capture holds every needle: a capture can catch a
+    /// frame half written, so nothing is asserted on a single snapshot.
+    fn wait_for_all(&self, needles: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.capture();
-            if screen.contains(needle) {
+            if needles.iter().all(|n| screen.contains(n)) {
                 return screen;
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
+                panic!("timed out waiting for {needles:?}; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -116,18 +122,14 @@ fn console_opens_navigates_and_restores_the_terminal() {
         return;
     }
     let t = Tmux::start(160, 45, "");
-    let screen = t.wait_for("shoots (");
-    for pane in ["projects (", "seeds (", "machines ("] {
-        assert!(screen.contains(pane), "missing {pane}:\n{screen}");
-    }
+    t.wait_for_all(&["shoots (", "projects (", "seeds (", "machines ("]);
     assert!(
         t.alternate_screen_on(),
         "the TUI runs on the alternate screen"
     );
 
     t.keys(&["/", "web"]);
-    let screen = t.wait_for("/web");
-    assert!(screen.contains("enter keep"), "{screen}");
+    t.wait_for_all(&["/web", "enter keep"]);
     t.keys(&["Enter", "Escape"]);
 
     t.keys(&["?"]);
@@ -168,21 +170,17 @@ fn demo_shoot_filter_detail_machines_yaml() {
         .expect("a shoot name in the detail title")
         .to_string();
     t.keys(&["/", &name, "Enter"]);
-    let screen = t.wait_for(&format!("/{name} "));
-    assert!(
-        screen.contains("conditions"),
-        "detail shows conditions:\n{screen}"
-    );
-    assert!(screen.contains("maintenance & hibernation"), "{screen}");
+    // The filter keeps the shoot selected (a fuzzy match may keep others too).
+    t.wait_for_all(&[
+        &format!("/{name} "),
+        &format!("┌ shoot {name} "),
+        "conditions",
+        "maintenance & hibernation",
+    ]);
     t.keys(&["Enter"]);
-    let screen = t.wait_for("› machines");
-    assert!(
-        screen.contains(&format!("› {name} ›")),
-        "breadcrumbs: {screen}"
-    );
+    t.wait_for_all(&["› machines", &format!("› {name} ›")]);
     t.keys(&["Escape", "y"]);
-    let screen = t.wait_for("kind: Shoot");
-    assert!(screen.contains(&format!("name: {name}")), "{screen}");
+    t.wait_for_all(&["kind: Shoot", &format!("name: {name}")]);
     t.keys(&["Escape", "q"]);
     t.wait_for("KCLM_EXITED:0");
     assert!(!t.alternate_screen_on());
