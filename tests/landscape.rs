@@ -453,3 +453,21 @@ fn filter_language_qualifiers_negation_exact_and_fuzzy() {
         .collect();
     assert_eq!(hit, vec!["m2"]);
 }
+
+#[test]
+fn project_namespace_index_follows_updates_and_deletes() {
+    let mut ls = small_landscape();
+    assert_eq!(ls.project_name_of_namespace("garden-acme"), "acme");
+    // acme moves to another namespace: the old one falls back to the convention.
+    let moved: Project = serde_json::from_value(
+        json!({"metadata": {"name": "acme"}, "spec": {"namespace": "acme-shoots"}}),
+    )
+    .unwrap();
+    ls.apply(Update::Applied(KubeObject::Project(moved.clone())));
+    assert!(ls.project_of_namespace("garden-acme").is_none());
+    assert_eq!(ls.project_name_of_namespace("acme-shoots"), "acme");
+    ls.apply(Update::Deleted(KubeObject::Project(moved)));
+    assert!(ls.project_of_namespace("acme-shoots").is_none());
+    ls.apply(Update::Relisted(Kind::Project, Vec::new()));
+    assert!(ls.projects.is_empty());
+}

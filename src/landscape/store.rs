@@ -238,6 +238,8 @@ pub struct Landscape {
     /// Bumped on every change; consumers cache derived rows against it.
     pub generation: u64,
     shoot_by_uid: HashMap<String, ObjKey>,
+    /// project namespace -> project key (rows resolve every shoot's project).
+    project_by_namespace: HashMap<String, ObjKey>,
     shoots_by_seed: HashMap<String, BTreeSet<ObjKey>>,
     /// shoot uid -> machine ids / firewall ids (tag `cluster.metal-stack.io/id`)
     machines_by_cluster: HashMap<String, Vec<String>>,
@@ -339,6 +341,10 @@ impl Landscape {
                 self.shoots.insert(key, Arc::new(s));
             }
             KubeObject::Project(o) => {
+                if let Some(prev) = self.projects.get(&key) {
+                    self.project_by_namespace.remove(&prev.namespace());
+                }
+                self.project_by_namespace.insert(o.namespace(), key.clone());
                 self.projects.insert(key, Arc::new(o));
             }
             KubeObject::Seed(o) => {
@@ -388,7 +394,13 @@ impl Landscape {
                 self.unindex_shoot(key);
                 self.shoots.remove(key).is_some()
             }
-            Kind::Project => self.projects.remove(key).is_some(),
+            Kind::Project => match self.projects.remove(key) {
+                Some(p) => {
+                    self.project_by_namespace.remove(&p.namespace());
+                    true
+                }
+                None => false,
+            },
             Kind::Seed => self.seeds.remove(key).is_some(),
             Kind::CloudProfile => self.cloudprofiles.remove(key).is_some(),
             Kind::Cluster => self.clusters.remove(key).is_some(),
@@ -409,7 +421,10 @@ impl Landscape {
                 self.shoot_by_uid.clear();
                 self.shoots_by_seed.clear();
             }
-            Kind::Project => self.projects.clear(),
+            Kind::Project => {
+                self.projects.clear();
+                self.project_by_namespace.clear();
+            }
             Kind::Seed => self.seeds.clear(),
             Kind::CloudProfile => self.cloudprofiles.clear(),
             Kind::Cluster => self.clusters.clear(),
@@ -482,7 +497,7 @@ impl Landscape {
 
     /// The project owning a namespace (`spec.namespace`, else `garden-<name>`).
     pub fn project_of_namespace(&self, namespace: &str) -> Option<&Arc<Project>> {
-        self.projects.values().find(|p| p.namespace() == namespace)
+        self.projects.get(self.project_by_namespace.get(namespace)?)
     }
 
     /// Project name for a shoot namespace, falling back to the `garden-` convention.

@@ -1,6 +1,38 @@
-//! The interactive console (placeholder until the TUI lands).
+//! The interactive console. Lives only in the binary: the core library never
+//! sees ratatui or crossterm.
+
+mod action;
+mod app;
+mod fmt;
+mod input;
+mod keymap;
+mod layered;
+mod layout;
+mod nav;
+mod overlay;
+mod prefs;
+mod render;
+mod rows;
+// Wired to `kclm demo screenshots` by the CLI.
+#[allow(dead_code)]
+mod screenshot;
+mod select;
+mod state;
+mod table;
+mod theme;
+mod update;
+mod update_overlay;
+mod views;
+mod widgets;
+mod yaml;
+
+#[cfg(test)]
+mod tests;
 
 use kclm::config::{Config, Paths, Target};
+
+#[allow(unused_imports)]
+pub use screenshot::{render_screenshots, render_screenshots_at};
 
 /// Everything the TUI needs to start.
 #[allow(dead_code)] // placeholder until the TUI lands
@@ -12,10 +44,8 @@ pub struct TuiStart {
     pub paths: Paths,
 }
 
+/// Opens the console and runs it until the user quits. The terminal is
+/// restored on every exit path, including panics (ratatui's hook).
 pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
-    println!(
-        "kclm TUI is not built yet (landscape {})",
-        start.target.name
-    );
-    Ok(())
+    app::run(start).await
 }

@@ -1,0 +1,210 @@
+//! Derived rows, kept in step with the store by what each update touched:
+//! a shoot's status change rewrites that shoot's row, not 10,000 of them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use kclm::landscape::rows::{
+    self, CloudProfileRow, ClusterRow, MachineRow, PartitionRow, ProjectRow, SeedRow, ShootRow,
+    TenantRow,
+};
+use kclm::landscape::{KubeObject, Landscape, ObjKey, Update};
+
+use super::views::maint::MaintRow;
+
+#[derive(Debug, Default)]
+pub struct RowCache {
+    pub shoots: Vec<ShootRow>,
+    pub seeds: Vec<SeedRow>,
+    pub projects: Vec<ProjectRow>,
+    /// Machines and firewalls (`role` tells them apart).
+    pub metal: Vec<MachineRow>,
+    pub cloudprofiles: Vec<CloudProfileRow>,
+    pub clusters: Vec<ClusterRow>,
+    pub tenants: Vec<TenantRow>,
+    pub partitions: Vec<PartitionRow>,
+    /// Built only while the maintenance view is shown (it evaluates windows,
+    /// schedules and version lifecycles per shoot).
+    pub maint: Vec<MaintRow>,
+    /// (generation, minute) the maintenance rows were built for.
+    pub maint_key: Option<(u64, i64)>,
+    /// `namespace/name` -> index into `shoots`.
+    shoot_index: HashMap<ObjKey, usize>,
+}
+
+/// Which rows pending updates invalidate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dirty {
+    pub all: bool,
+    /// Shoots whose rows can be rewritten in place.
+    pub shoots: BTreeSet<ObjKey>,
+    /// Shoots were added or removed, or a project changed: rebuild shoot rows.
+    pub shoot_set: bool,
+    pub metal: bool,
+    /// Seeds, projects, cloud profiles, CAPI, Kamaji.
+    pub other: bool,
+}
+
+impl Dirty {
+    pub fn everything() -> Self {
+        Self {
+            all: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.all || self.shoot_set || self.metal || self.other || !self.shoots.is_empty()
+    }
+
+    /// Notes what `u` will change; call before applying it.
+    pub fn note(&mut self, ls: &Landscape, u: &Update) {
+        match u {
+            Update::Source(..) => {}
+            Update::Metal(_) => self.metal = true,
+            Update::Applied(KubeObject::Shoot(s)) => {
+                let key = ObjKey::of(&s.metadata);
+                match ls.shoots.get(&key) {
+                    // Same shoot, same uid: its machines stay joined.
+                    Some(old) if old.uid() == s.uid() => {
+                        self.shoots.insert(key);
+                    }
+                    _ => self.shoot_set = true,
+                }
+                self.other = true;
+            }
+            Update::Deleted(KubeObject::Shoot(_))
+            | Update::Relisted(kclm::landscape::Kind::Shoot, _) => {
+                self.shoot_set = true;
+                self.other = true;
+            }
+            Update::Applied(KubeObject::Project(_))
+            | Update::Deleted(KubeObject::Project(_))
+            | Update::Relisted(kclm::landscape::Kind::Project, _) => {
+                self.shoot_set = true;
+                self.other = true;
+            }
+            Update::Applied(o) | Update::Deleted(o) => {
+                // CAPI objects join metal machines to clusters.
+                if o.kind().group() == kclm::landscape::SourceGroup::Capi {
+                    self.metal = true;
+                }
+                self.other = true;
+            }
+            Update::Relisted(kind, _) => {
+                if kind.group() == kclm::landscape::SourceGroup::Capi {
+                    self.metal = true;
+                }
+                self.other = true;
+            }
+        }
+    }
+}
+
+impl RowCache {
+    #[cfg(test)]
+    pub fn build(ls: &Landscape) -> Self {
+        let mut c = Self::default();
+        c.sync(ls, &Dirty::everything());
+        c
+    }
+
+    /// Updates the rows `dirty` names.
+    pub fn sync(&mut self, ls: &Landscape, dirty: &Dirty) {
+        let all = dirty.all;
+        if all || dirty.shoot_set {
+            self.shoots = rows::shoot_rows(ls);
+            self.shoot_index = self
+                .shoots
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (ObjKey::new(&r.namespace, &r.name), i))
+                .collect();
+        } else {
+            for key in &dirty.shoots {
+                if let (Some(&i), Some(s)) = (self.shoot_index.get(key), ls.shoots.get(key)) {
+                    self.shoots[i] = rows::shoot_row(ls, s);
+                }
+            }
+            if dirty.metal {
+                // Machine and firewall counts come from the metal snapshot.
+                for r in &mut self.shoots {
+                    if let Some(s) = ls.shoots.get(&ObjKey::new(&r.namespace, &r.name)) {
+                        r.machines = ls.machine_count_of_shoot(s);
+                        r.firewalls = ls.firewalls_of_shoot(s).count();
+                    }
+                }
+            }
+        }
+        if all || dirty.metal || dirty.shoot_set {
+            let mut metal = rows::machine_rows(ls);
+            metal.extend(rows::firewall_rows(ls));
+            self.metal = metal;
+            self.partitions = rows::partition_rows(ls);
+        }
+        if dirty.any() {
+            self.seeds = rows::seed_rows(ls);
+            self.projects = rows::project_rows(ls);
+            self.cloudprofiles = rows::cloudprofile_rows(ls);
+            self.clusters = rows::cluster_rows(ls);
+            self.tenants = rows::tenant_rows(ls);
+            self.maint_key = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::tests::fixtures;
+
+    /// Incremental sync must end where a full rebuild ends.
+    #[test]
+    fn incremental_sync_matches_a_full_rebuild() {
+        let mut ls = fixtures::landscape();
+        let mut cache = RowCache::build(&ls);
+        let mut shoot = fixtures::garden_objects()
+            .into_iter()
+            .find_map(|o| match o {
+                KubeObject::Shoot(s) if s.name() == "web-stage" => Some(s),
+                _ => None,
+            })
+            .expect("fixture shoot");
+        if let Some(op) = shoot
+            .status
+            .as_mut()
+            .and_then(|s| s.last_operation.as_mut())
+        {
+            op.progress = 90;
+        }
+        let batch = vec![
+            Update::Applied(KubeObject::Shoot(shoot)),
+            Update::Metal(Box::new(kclm::landscape::MetalSnapshot {
+                machines: Some(Vec::new()),
+                ..Default::default()
+            })),
+        ];
+        let mut dirty = Dirty::default();
+        for u in batch {
+            dirty.note(&ls, &u);
+            ls.apply(u);
+        }
+        assert!(!dirty.shoot_set && dirty.shoots.len() == 1 && dirty.metal);
+        cache.sync(&ls, &dirty);
+        let full = RowCache::build(&ls);
+        assert_eq!(cache.shoots, full.shoots);
+        assert_eq!(cache.metal, full.metal);
+        assert_eq!(cache.projects, full.projects);
+        let stage = cache
+            .shoots
+            .iter()
+            .find(|r| r.name == "web-stage")
+            .expect("row");
+        assert_eq!(stage.last_operation.as_ref().map(|o| o.progress), Some(90));
+        let prod = cache
+            .shoots
+            .iter()
+            .find(|r| r.name == "web-prod")
+            .expect("row");
+        assert_eq!(prod.machines, 0, "machine counts follow the metal snapshot");
+    }
+}

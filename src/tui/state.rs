@@ -1,0 +1,458 @@
+//! Everything the console shows, owned by the loop and changed only by
+//! `update`. Rendering reads it; nothing else writes it.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use kclm::filter::Filter;
+use kclm::landscape::Landscape;
+use kclm::landscape::rows::{MachineRow, ProjectRow, SeedRow, ShootRow};
+
+use super::input::LineEdit;
+use super::keymap::Keymap;
+use super::overlay::Overlay;
+use super::prefs::Prefs;
+pub use super::rows::{Dirty, RowCache};
+use super::table::{self, Sort, TableRow};
+use super::views::maint::maint_rows;
+
+/// Every table kclm can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ViewKind {
+    Projects,
+    Shoots,
+    Seeds,
+    Machines,
+    Firewalls,
+    CloudProfiles,
+    Clusters,
+    Tenants,
+    Partitions,
+    Maint,
+}
+
+impl ViewKind {
+    pub const ALL: [ViewKind; 10] = [
+        ViewKind::Projects,
+        ViewKind::Shoots,
+        ViewKind::Seeds,
+        ViewKind::Machines,
+        ViewKind::Firewalls,
+        ViewKind::CloudProfiles,
+        ViewKind::Clusters,
+        ViewKind::Tenants,
+        ViewKind::Partitions,
+        ViewKind::Maint,
+    ];
+    /// The panes of the landscape screen, in focus order.
+    pub const LANDSCAPE: [ViewKind; 4] = [
+        ViewKind::Projects,
+        ViewKind::Shoots,
+        ViewKind::Seeds,
+        ViewKind::Machines,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewKind::Projects => "projects",
+            ViewKind::Shoots => "shoots",
+            ViewKind::Seeds => "seeds",
+            ViewKind::Machines => "machines",
+            ViewKind::Firewalls => "firewalls",
+            ViewKind::CloudProfiles => "cloudprofiles",
+            ViewKind::Clusters => "clusters",
+            ViewKind::Tenants => "tenants",
+            ViewKind::Partitions => "partitions",
+            ViewKind::Maint => "maint",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
+    pub fn is_landscape(self) -> bool {
+        Self::LANDSCAPE.contains(&self)
+    }
+}
+
+/// What the shoots (or machines) pane is narrowed to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    All,
+    /// Shoots of a project: (project name, namespace).
+    Project(String, String),
+    /// Shoots on a seed.
+    Seed(String),
+    /// Machines and firewalls of a shoot (`namespace/name`).
+    Shoot(String),
+}
+
+/// One table pane: cursor, filter, sort and the rows it currently shows.
+#[derive(Clone, Debug)]
+pub struct Pane {
+    pub kind: ViewKind,
+    pub scope: Scope,
+    pub cursor: usize,
+    pub offset: usize,
+    /// Id of the selected row, to keep it selected when rows change.
+    pub selected: Option<String>,
+    pub filter_text: String,
+    pub filter: Option<Filter>,
+    pub filter_error: Option<String>,
+    pub sort: Sort,
+    pub visible: Vec<u32>,
+}
+
+impl Pane {
+    pub fn new(kind: ViewKind) -> Self {
+        Self {
+            kind,
+            scope: Scope::All,
+            cursor: 0,
+            offset: 0,
+            selected: None,
+            filter_text: String::new(),
+            filter: None,
+            filter_error: None,
+            sort: Sort::default(),
+            visible: Vec::new(),
+        }
+    }
+    /// Index into the kind's row cache of the selected row.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.visible.get(self.cursor).map(|i| *i as usize)
+    }
+}
+
+/// Calls `$body` with `$rows` bound to the cached rows of a kind.
+macro_rules! with_rows {
+    ($cache:expr, $kind:expr, |$rows:ident| $body:expr) => {{
+        use $crate::tui::state::ViewKind as VK;
+        match $kind {
+            VK::Projects => {
+                let $rows = &$cache.projects[..];
+                $body
+            }
+            VK::Shoots => {
+                let $rows = &$cache.shoots[..];
+                $body
+            }
+            VK::Maint => {
+                let $rows = &$cache.maint[..];
+                $body
+            }
+            VK::Seeds => {
+                let $rows = &$cache.seeds[..];
+                $body
+            }
+            VK::Machines | VK::Firewalls => {
+                let $rows = &$cache.metal[..];
+                $body
+            }
+            VK::CloudProfiles => {
+                let $rows = &$cache.cloudprofiles[..];
+                $body
+            }
+            VK::Clusters => {
+                let $rows = &$cache.clusters[..];
+                $body
+            }
+            VK::Tenants => {
+                let $rows = &$cache.tenants[..];
+                $body
+            }
+            VK::Partitions => {
+                let $rows = &$cache.partitions[..];
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use with_rows;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// Projects, shoots, seeds and machines side by side.
+    Landscape,
+    /// One kind full width.
+    List(ViewKind),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusMsg {
+    pub text: String,
+    pub level: Level,
+}
+
+/// A breadcrumb: where Esc goes back to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NavEntry {
+    pub screen: Screen,
+    pub focus: ViewKind,
+    pub shoot_scope: Scope,
+}
+
+/// What is being typed, if anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Editing the filter of the focused pane (applied while typing).
+    Filter(LineEdit),
+}
+
+pub struct State {
+    pub landscape_name: String,
+    pub demo_by_default: bool,
+    /// The landscape refuses mutations (`--readonly` / `readonly = true`).
+    pub readonly: bool,
+    pub dashboard_url: Option<String>,
+    pub ls: Landscape,
+    pub rows: RowCache,
+    /// What the updates applied since the last row sync touched.
+    pub pending: Dirty,
+    pub panes: HashMap<ViewKind, Pane>,
+    pub screen: Screen,
+    pub focus: ViewKind,
+    pub nav: Vec<NavEntry>,
+    pub issues_only: bool,
+    pub mode: Mode,
+    pub overlay: Option<Overlay>,
+    pub status: Option<StatusMsg>,
+    pub keymap: Keymap,
+    pub theme_name: String,
+    pub theme_names: Vec<String>,
+    pub landscapes: Vec<String>,
+    pub prefs: Prefs,
+    pub mouse: bool,
+    pub size: (u16, u16),
+    pub now: Timestamp,
+    /// Zone maintenance windows are shown in.
+    pub tz: jiff::tz::TimeZone,
+    /// Detail pane scroll, valid for the selection it was made on.
+    pub detail_scroll: (String, u16),
+    /// Why the landscape could not be connected, if it could not.
+    pub session_error: Option<String>,
+    /// Set by every change; the loop draws and clears it.
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(landscape_name: &str, ls: Landscape, keymap: Keymap, now: Timestamp) -> Self {
+        let mut panes: HashMap<ViewKind, Pane> =
+            ViewKind::ALL.iter().map(|k| (*k, Pane::new(*k))).collect();
+        // Soonest window first.
+        if let Some(p) = panes.get_mut(&ViewKind::Maint) {
+            p.sort.col = 4;
+        }
+        let mut s = Self {
+            landscape_name: landscape_name.to_string(),
+            demo_by_default: false,
+            readonly: false,
+            dashboard_url: None,
+            rows: RowCache::default(),
+            pending: Dirty::everything(),
+            ls,
+            panes,
+            screen: Screen::Landscape,
+            focus: ViewKind::Shoots,
+            nav: Vec::new(),
+            issues_only: false,
+            mode: Mode::Normal,
+            overlay: None,
+            status: None,
+            keymap,
+            theme_name: "default".into(),
+            theme_names: Vec::new(),
+            landscapes: Vec::new(),
+            prefs: Prefs::default(),
+            mouse: false,
+            size: (160, 45),
+            now,
+            tz: jiff::tz::TimeZone::UTC,
+            session_error: None,
+            detail_scroll: (String::new(), 0),
+            dirty: true,
+        };
+        s.sync_rows();
+        s
+    }
+
+    pub fn pane(&self, kind: ViewKind) -> &Pane {
+        &self.panes[&kind]
+    }
+    pub fn pane_mut(&mut self, kind: ViewKind) -> &mut Pane {
+        self.panes.entry(kind).or_insert_with(|| Pane::new(kind))
+    }
+
+    /// Whether the cached rows are behind the store.
+    pub fn rows_stale(&self) -> bool {
+        self.pending.any()
+    }
+
+    /// Brings the cached rows up to date with the store (only what the
+    /// pending updates touched) and refreshes every pane.
+    pub fn sync_rows(&mut self) {
+        let dirty = std::mem::take(&mut self.pending);
+        self.rows.sync(&self.ls, &dirty);
+        self.refresh_all();
+        self.dirty = true;
+    }
+
+    /// Applies watch updates to the store, noting which rows they touch.
+    pub fn apply_updates(&mut self, batch: Vec<kclm::landscape::Update>) {
+        for u in batch {
+            self.pending.note(&self.ls, &u);
+            self.ls.apply(u);
+        }
+    }
+
+    /// Replaces the whole store (landscape switch).
+    pub fn reset_landscape(&mut self, ls: Landscape) {
+        self.ls = ls;
+        self.pending = Dirty::everything();
+        self.sync_rows();
+    }
+
+    pub fn refresh_all(&mut self) {
+        for k in [
+            ViewKind::Projects,
+            ViewKind::Seeds,
+            ViewKind::Shoots,
+            ViewKind::Machines,
+        ] {
+            self.refresh(k);
+        }
+        for k in ViewKind::ALL.into_iter().filter(|k| !k.is_landscape()) {
+            self.refresh(k);
+        }
+    }
+
+    /// Recomputes a pane's visible rows (scope, filter, issues, sort), keeping
+    /// the selected row selected when it is still there.
+    pub fn refresh(&mut self, kind: ViewKind) {
+        if kind == ViewKind::Machines {
+            self.update_machine_scope();
+        }
+        if kind == ViewKind::Maint {
+            let key = (self.ls.generation, self.now.as_second() / 60);
+            let shown = self.screen == Screen::List(ViewKind::Maint);
+            if shown && self.rows.maint_key != Some(key) {
+                self.rows.maint = maint_rows(&self.ls, self.now, &self.tz);
+                self.rows.maint_key = Some(key);
+            }
+        }
+        let issues_only = self.issues_only;
+        let pane = &self.panes[&kind];
+        let visible = with_rows!(self.rows, kind, |rows| {
+            let cands = candidates(&self.rows, pane, rows.len());
+            table::visible(
+                rows,
+                cands.into_iter(),
+                pane.filter.as_ref(),
+                issues_only,
+                pane.sort,
+            )
+        });
+        let pane = self.pane_mut(kind);
+        pane.visible = visible;
+        self.reselect(kind);
+        self.dirty = true;
+    }
+
+    /// Puts the cursor back on the selected id, or clamps it.
+    fn reselect(&mut self, kind: ViewKind) {
+        let rows = &self.rows;
+        let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
+        let found = pane.selected.as_deref().and_then(|sel| {
+            with_rows!(rows, kind, |rs| pane
+                .visible
+                .iter()
+                .position(|i| rs[*i as usize].id() == sel))
+        });
+        match found {
+            Some(pos) => pane.cursor = pos,
+            None => pane.cursor = pane.cursor.min(pane.visible.len().saturating_sub(1)),
+        }
+        pane.selected = pane
+            .selected_index()
+            .map(|i| with_rows!(rows, kind, |rs| rs[i].id().into_owned()));
+    }
+
+    /// The machines pane follows the selected shoot on the landscape screen.
+    fn update_machine_scope(&mut self) {
+        let scope = match self.selected_shoot() {
+            Some(s) => Scope::Shoot(format!("{}/{}", s.namespace, s.name)),
+            None => Scope::All,
+        };
+        self.pane_mut(ViewKind::Machines).scope = scope;
+    }
+
+    pub fn selected_shoot(&self) -> Option<&ShootRow> {
+        let i = self.pane(ViewKind::Shoots).selected_index()?;
+        self.rows.shoots.get(i)
+    }
+    pub fn selected_seed(&self) -> Option<&SeedRow> {
+        let i = self.pane(ViewKind::Seeds).selected_index()?;
+        self.rows.seeds.get(i)
+    }
+    pub fn selected_project(&self) -> Option<&ProjectRow> {
+        let i = self.pane(ViewKind::Projects).selected_index()?;
+        self.rows.projects.get(i)
+    }
+    pub fn selected_metal(&self, kind: ViewKind) -> Option<&MachineRow> {
+        let i = self.pane(kind).selected_index()?;
+        self.rows.metal.get(i)
+    }
+
+    /// What the detail pane is about (its scroll resets when this changes).
+    pub fn detail_key(&self) -> String {
+        let kind = self.active();
+        let sel = self.pane(kind).selected.clone().unwrap_or_default();
+        format!("{}:{sel}", kind.name())
+    }
+
+    /// Detail scroll for the current selection.
+    pub fn detail_offset(&self) -> u16 {
+        if self.detail_scroll.0 == self.detail_key() {
+            self.detail_scroll.1
+        } else {
+            0
+        }
+    }
+
+    /// The pane keys act on: the focused landscape pane or the list view.
+    pub fn active(&self) -> ViewKind {
+        match self.screen {
+            Screen::Landscape => self.focus,
+            Screen::List(k) => k,
+        }
+    }
+}
+
+/// Which rows of a kind a pane may show before filtering.
+fn candidates(cache: &RowCache, pane: &Pane, len: usize) -> Vec<usize> {
+    match (pane.kind, &pane.scope) {
+        (ViewKind::Shoots, Scope::Project(_, ns)) => (0..len)
+            .filter(|i| cache.shoots[*i].namespace == *ns)
+            .collect(),
+        (ViewKind::Shoots, Scope::Seed(seed)) => (0..len)
+            .filter(|i| cache.shoots[*i].seed.as_deref() == Some(seed.as_str()))
+            .collect(),
+        (ViewKind::Machines, Scope::Shoot(key)) => (0..len)
+            .filter(|i| cache.metal[*i].shoot.as_deref() == Some(key.as_str()))
+            .collect(),
+        (ViewKind::Machines, _) => (0..len)
+            .filter(|i| cache.metal[*i].role != "firewall")
+            .collect(),
+        (ViewKind::Firewalls, _) => (0..len)
+            .filter(|i| cache.metal[*i].role == "firewall")
+            .collect(),
+        _ => (0..len).collect(),
+    }
+}

@@ -1,0 +1,120 @@
+//! Builds a `Landscape` from `tests/fixtures/garden.yaml` and `metal.json`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use jiff::Timestamp;
+use kclm::landscape::{Kind, KubeObject, Landscape, MetalSnapshot, SourceState, Update};
+use kclm::model::metal::{Machine, MachineIssues, Partition};
+use serde::Deserialize;
+
+use crate::tui::keymap::{Key, Keymap};
+use crate::tui::state::State;
+use crate::tui::update::{Effect, Msg, update};
+
+pub const NOW: &str = "2026-05-02T10:00:00Z";
+
+pub fn now() -> Timestamp {
+    NOW.parse().expect("fixed clock")
+}
+
+pub fn garden_objects() -> Vec<KubeObject> {
+    let text = include_str!("../../../tests/fixtures/garden.yaml");
+    let mut out = Vec::new();
+    for doc in serde_norway::Deserializer::from_str(text) {
+        let v = serde_json::Value::deserialize(doc).expect("fixture is YAML");
+        let obj = match v["kind"].as_str() {
+            Some("Project") => KubeObject::Project(serde_json::from_value(v).expect("project")),
+            Some("Seed") => KubeObject::Seed(serde_json::from_value(v).expect("seed")),
+            Some("Shoot") => KubeObject::Shoot(serde_json::from_value(v).expect("shoot")),
+            Some("CloudProfile") => {
+                KubeObject::CloudProfile(serde_json::from_value(v).expect("cloudprofile"))
+            }
+            other => panic!("unexpected kind {other:?} in fixture"),
+        };
+        out.push(obj);
+    }
+    out
+}
+
+pub fn metal_snapshot() -> MetalSnapshot {
+    let v: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/metal.json")).expect("json");
+    let machines: Vec<Machine> = serde_json::from_value(v["machines"].clone()).expect("machines");
+    let issues: Vec<MachineIssues> = serde_json::from_value(v["issues"].clone()).expect("issues");
+    let partitions: Vec<Partition> =
+        serde_json::from_value(v["partitions"].clone()).expect("partitions");
+    MetalSnapshot {
+        firewalls: Some(
+            machines
+                .iter()
+                .filter(|m| m.is_firewall())
+                .cloned()
+                .collect(),
+        ),
+        machines: Some(machines),
+        partitions: Some(partitions),
+        issues: Some(issues),
+        ..Default::default()
+    }
+}
+
+pub fn landscape() -> Landscape {
+    let mut ls = Landscape::new();
+    let objs = garden_objects();
+    for kind in [Kind::Project, Kind::Seed, Kind::Shoot, Kind::CloudProfile] {
+        let of_kind: Vec<KubeObject> = objs.iter().filter(|o| o.kind() == kind).cloned().collect();
+        ls.apply(Update::Relisted(kind, of_kind));
+        ls.apply(Update::Source(kind, SourceState::Synced));
+    }
+    ls.apply(Update::Metal(Box::new(metal_snapshot())));
+    for kind in [Kind::Machine, Kind::Firewall, Kind::Partition] {
+        ls.apply(Update::Source(kind, SourceState::Synced));
+    }
+    ls.apply(Update::Source(Kind::Cluster, SourceState::Disabled));
+    ls
+}
+
+pub fn state() -> State {
+    let mut s = State::new("demo", landscape(), Keymap::builtin(), now());
+    s.size = (160, 45);
+    s
+}
+
+pub fn key_event(spec: &str) -> KeyEvent {
+    let k = Key::parse(spec).expect("test key spec");
+    KeyEvent {
+        code: k.code,
+        modifiers: k.mods,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    }
+}
+
+/// Presses keys given like `"j j enter"`; returns all effects.
+pub fn press(s: &mut State, keys: &str) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for k in keys.split_whitespace() {
+        out.extend(update(s, Msg::Key(key_event(k))));
+    }
+    out
+}
+
+/// Types text character by character (spaces included).
+pub fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for c in text.chars() {
+        out.extend(update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        ));
+    }
+    out
+}
+
+/// Names of the visible shoots, in order.
+pub fn shoot_names(s: &State) -> Vec<String> {
+    s.pane(crate::tui::state::ViewKind::Shoots)
+        .visible
+        .iter()
+        .map(|i| s.rows.shoots[*i as usize].name.clone())
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! TUI tests: `update` state tests, screen snapshots, theme/keymap checks,
+//! all against the landscape in `tests/fixtures/`.
+
+mod config;
+pub mod fixtures;
+mod perf;
+mod screens;
+mod updates;

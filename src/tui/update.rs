@@ -1,0 +1,431 @@
+//! `update(state, msg) -> effects`: the only place state changes. Synchronous
+//! and deterministic, so tests drive it without a terminal.
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use jiff::Timestamp;
+use kclm::landscape::Update;
+
+use super::action::Action;
+use super::input::EditOutcome;
+use super::input::LineEdit;
+use super::overlay::{Overlay, Palette};
+use super::prefs::SortPref;
+use super::state::{Level, Mode, Scope, Screen, State, StatusMsg, ViewKind, with_rows};
+use super::table::TableRow;
+use super::yaml::YamlView;
+
+/// Everything that is not a key binding: input events and async results.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// A drained batch of watch updates.
+    Landscape(Vec<Update>),
+    /// Time to rebuild the cached rows (the loop throttles this).
+    SyncRows,
+    Tick(Timestamp),
+    Status(String, Level),
+    ThemeLoaded(String),
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    OpenUrl(String),
+    /// Copy to the clipboard (OSC 52).
+    Copy(String),
+    SavePrefs,
+    LoadTheme(String),
+    SwitchLandscape(String),
+    ClearScreen,
+}
+
+pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+        Msg::Key(k) => {
+            s.dirty = true;
+            on_key(s, &k)
+        }
+        Msg::Mouse(m) => {
+            on_mouse(s, m);
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            s.size = (w, h);
+            for k in ViewKind::ALL {
+                let page = s.page(k);
+                let p = s.pane_mut(k);
+                super::nav::scroll_into_view(&mut p.offset, p.cursor, page);
+            }
+            s.dirty = true;
+            Vec::new()
+        }
+        Msg::Landscape(batch) => {
+            s.apply_updates(batch);
+            // Source states show in the status bar even before rows rebuild.
+            s.dirty = true;
+            Vec::new()
+        }
+        Msg::SyncRows => {
+            s.sync_rows();
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            s.now = now;
+            if s.screen == Screen::List(ViewKind::Maint) {
+                s.refresh(ViewKind::Maint);
+            }
+            s.dirty = true;
+            Vec::new()
+        }
+        Msg::Status(text, level) => {
+            s.status = Some(StatusMsg { text, level });
+            s.dirty = true;
+            Vec::new()
+        }
+        Msg::ThemeLoaded(name) => {
+            s.theme_name = name.clone();
+            info(s, format!("theme {name}"));
+            Vec::new()
+        }
+    }
+}
+
+pub fn info(s: &mut State, text: impl Into<String>) {
+    s.status = Some(StatusMsg {
+        text: text.into(),
+        level: Level::Info,
+    });
+    s.dirty = true;
+}
+
+fn warn(s: &mut State, text: impl Into<String>) {
+    s.status = Some(StatusMsg {
+        text: text.into(),
+        level: Level::Warning,
+    });
+    s.dirty = true;
+}
+
+fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
+    // Info and warnings last until the next key; errors until esc.
+    if s.status.as_ref().is_some_and(|m| m.level != Level::Error) {
+        s.status = None;
+    }
+    if s.overlay.is_some() {
+        // ctrl-c always gets out, whatever is open or remapped.
+        if is_ctrl_c(k) {
+            return vec![Effect::Quit];
+        }
+        return super::update_overlay::on_key(s, k);
+    }
+    if let Mode::Filter(line) = &mut s.mode {
+        let outcome = line.handle(k);
+        let text = line.text.clone();
+        let kind = s.active();
+        match outcome {
+            EditOutcome::Changed => s.set_filter(kind, &text),
+            EditOutcome::Submit => s.mode = Mode::Normal,
+            EditOutcome::Cancel => {
+                s.mode = Mode::Normal;
+                s.set_filter(kind, "");
+            }
+            EditOutcome::Moved => {}
+            // Arrow keys and pages still move the cursor while typing.
+            EditOutcome::Ignored => {
+                if let Some(
+                    a @ (Action::MoveUp | Action::MoveDown | Action::PageUp | Action::PageDown),
+                ) = s.keymap.action(k)
+                {
+                    return action(s, a);
+                }
+            }
+        }
+        return Vec::new();
+    }
+    match s.keymap.action(k) {
+        Some(a) => action(s, a),
+        None => Vec::new(),
+    }
+}
+
+/// Performs a key-bound action.
+pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
+    let kind = s.active();
+    let page = s.page(kind) as isize;
+    match a {
+        Action::Quit => return vec![Effect::Quit],
+        Action::MoveUp => s.move_cursor(-1),
+        Action::MoveDown => s.move_cursor(1),
+        Action::PageUp => s.move_cursor(-page),
+        Action::PageDown => s.move_cursor(page),
+        Action::HalfPageUp => s.move_cursor(-(page / 2).max(1)),
+        Action::HalfPageDown => s.move_cursor((page / 2).max(1)),
+        Action::Top => s.move_cursor(isize::MIN / 2),
+        Action::Bottom => s.move_cursor(isize::MAX / 2),
+        Action::FocusNext => s.cycle_focus(true),
+        Action::FocusPrev => s.cycle_focus(false),
+        Action::FocusLeft => s.focus_horizontal(false),
+        Action::FocusRight => s.focus_horizontal(true),
+        Action::FocusProjects => s.focus_pane(ViewKind::Projects),
+        Action::FocusShoots => s.focus_pane(ViewKind::Shoots),
+        Action::FocusSeeds => s.focus_pane(ViewKind::Seeds),
+        Action::FocusMachines => s.focus_pane(ViewKind::Machines),
+        Action::DrillIn => {
+            if let Some(msg) = s.drill_in() {
+                info(s, msg);
+            }
+        }
+        Action::Back => {
+            if s.status.take().is_none() {
+                s.back();
+            }
+        }
+        Action::Filter => {
+            let text = s.pane(kind).filter_text.clone();
+            s.mode = Mode::Filter(LineEdit::with(&text));
+        }
+        Action::Command => {
+            let mut p = Palette::default();
+            p.complete(&s.theme_names, &s.landscapes);
+            s.overlay = Some(Overlay::Palette(p));
+        }
+        Action::Help => s.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::SortNext => {
+            let n = with_rows!(s.rows, kind, |rows| columns_of(rows));
+            let sort = s.pane(kind).sort;
+            return set_sort(s, kind, (sort.col + 1) % n.max(1), sort.desc);
+        }
+        Action::SortReverse => {
+            let sort = s.pane(kind).sort;
+            return set_sort(s, kind, sort.col, !sort.desc);
+        }
+        Action::SortPick => {
+            let cursor = s.pane(kind).sort.col;
+            s.overlay = Some(Overlay::SortPick { cursor });
+        }
+        Action::IssuesOnly => {
+            s.issues_only = !s.issues_only;
+            s.refresh_all();
+            let text = if s.issues_only {
+                "issues only: unhealthy shoots, failed operations, not-ready seeds, machine issues"
+            } else {
+                "showing everything"
+            };
+            info(s, text);
+        }
+        Action::Yaml => match super::select::yaml_of_selection(s) {
+            Some((title, text)) => s.overlay = Some(Overlay::Yaml(YamlView::new(title, &text))),
+            None => info(s, "nothing selected"),
+        },
+        Action::OpenDashboard => return open_dashboard(s),
+        Action::Copy => match super::select::copy_text(s) {
+            Some(text) => {
+                info(s, format!("copied {text}"));
+                return vec![Effect::Copy(text)];
+            }
+            None => info(s, "nothing selected"),
+        },
+        Action::DetailDown | Action::DetailUp => {
+            let off = s.detail_offset();
+            let off = if a == Action::DetailDown {
+                off.saturating_add(3)
+            } else {
+                off.saturating_sub(3)
+            };
+            s.detail_scroll = (s.detail_key(), off);
+        }
+        Action::NextMatch | Action::PrevMatch => {}
+        Action::Redraw => return vec![Effect::ClearScreen],
+    }
+    Vec::new()
+}
+
+fn columns_of<R: TableRow>(_: &[R]) -> usize {
+    R::COLUMNS.len()
+}
+
+fn column_name<R: TableRow>(_: &[R], col: usize) -> &'static str {
+    R::COLUMNS.get(col).map_or("", |c| c.name)
+}
+
+pub fn set_sort(s: &mut State, kind: ViewKind, col: usize, desc: bool) -> Vec<Effect> {
+    let name = with_rows!(s.rows, kind, |rows| column_name(rows, col));
+    let pane = s.pane_mut(kind);
+    pane.sort.col = col;
+    pane.sort.desc = desc;
+    s.refresh(kind);
+    let label = if name.is_empty() { "status" } else { name };
+    info(
+        s,
+        format!(
+            "{} sorted by {} {}",
+            kind.name(),
+            label.to_lowercase(),
+            if desc { "↓" } else { "↑" }
+        ),
+    );
+    s.prefs.sort.insert(
+        kind.name().to_string(),
+        SortPref {
+            column: name.to_string(),
+            descending: desc,
+        },
+    );
+    vec![Effect::SavePrefs]
+}
+
+/// Applies saved sort preferences (unknown column names are ignored).
+pub fn apply_prefs(s: &mut State) {
+    for kind in ViewKind::ALL {
+        let Some(pref) = s.prefs.sort.get(kind.name()).cloned() else {
+            continue;
+        };
+        let col = with_rows!(s.rows, kind, |rows| find_col(rows, &pref.column));
+        if let Some(col) = col {
+            let pane = s.pane_mut(kind);
+            pane.sort.col = col;
+            pane.sort.desc = pref.descending;
+        }
+    }
+    s.refresh_all();
+}
+
+fn find_col<R: TableRow>(_: &[R], name: &str) -> Option<usize> {
+    R::COLUMNS.iter().position(|c| c.name == name)
+}
+
+fn open_dashboard(s: &mut State) -> Vec<Effect> {
+    let Some(shoot) = super::select::shoot_of_selection(s) else {
+        info(
+            s,
+            "select a shoot (or a machine of one) to open it in the dashboard",
+        );
+        return Vec::new();
+    };
+    let Some(base) = s.dashboard_url.clone() else {
+        warn(
+            s,
+            format!(
+                "no dashboard_url configured for landscape {} (set it in config.toml)",
+                s.landscape_name
+            ),
+        );
+        return Vec::new();
+    };
+    let (ns, name) = shoot.split_once('/').unwrap_or(("", &shoot));
+    let url = format!(
+        "{}/namespace/{}/shoots/{}",
+        base.trim_end_matches('/'),
+        ns,
+        name
+    );
+    info(s, format!("opening {url}"));
+    vec![Effect::OpenUrl(url)]
+}
+
+/// Runs a palette command line.
+pub fn command(s: &mut State, line: &str) -> Vec<Effect> {
+    let line = line.trim();
+    let (cmd, arg) = match line.split_once(' ') {
+        Some((c, a)) => (c, a.trim()),
+        None => (line, ""),
+    };
+    if let Some(kind) = ViewKind::from_name(cmd) {
+        s.push_nav();
+        if kind.is_landscape() {
+            if kind == ViewKind::Shoots {
+                s.set_shoot_scope(Scope::All);
+            }
+            s.focus_pane(kind);
+        } else {
+            s.screen = Screen::List(kind);
+            s.refresh(kind);
+        }
+        return Vec::new();
+    }
+    match cmd {
+        "" => {}
+        "q" | "quit" | "q!" => return vec![Effect::Quit],
+        "landscape" if arg.is_empty() || arg == s.landscape_name => {
+            s.push_nav();
+            s.screen = Screen::Landscape;
+            s.dirty = true;
+        }
+        "landscape" => return vec![Effect::SwitchLandscape(arg.to_string())],
+        "theme" if arg.is_empty() => warn(s, "usage: :theme <name>"),
+        "theme" => return vec![Effect::LoadTheme(arg.to_string())],
+        "issues" => return action(s, Action::IssuesOnly),
+        "help" => s.overlay = Some(Overlay::Help { scroll: 0 }),
+        other => warn(
+            s,
+            format!("unknown command :{other} (press : and tab to see the list)"),
+        ),
+    }
+    Vec::new()
+}
+
+fn on_mouse(s: &mut State, m: MouseEvent) {
+    if !s.mouse || s.overlay.is_some() {
+        return;
+    }
+    let areas = s.areas();
+    // Narrow terminals: a click on the tab line picks the pane.
+    if let Some(tabs) = areas.tabs
+        && m.row == tabs.y
+        && m.kind == MouseEventKind::Down(MouseButton::Left)
+    {
+        let mut x = tabs.x;
+        for (n, k) in ViewKind::LANDSCAPE.iter().enumerate() {
+            let w = super::views::table::tab_label(n, *k, s).chars().count() as u16;
+            if m.column >= x && m.column < x + w {
+                s.focus_pane(*k);
+                return;
+            }
+            x += w;
+        }
+        return;
+    }
+    let hit = areas.panes.iter().find(|(_, r)| {
+        m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+    });
+    let Some((kind, rect)) = hit.copied() else {
+        return;
+    };
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            if s.screen == Screen::Landscape {
+                s.focus_pane(kind);
+            }
+            // Border and header rows come before the data rows.
+            if m.row >= rect.y + 2 {
+                let row = s.pane(kind).offset + (m.row - rect.y - 2) as usize;
+                if row < s.pane(kind).visible.len() {
+                    s.set_cursor(kind, row);
+                }
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta = if m.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
+            let len = s.pane(kind).visible.len();
+            if len > 0 {
+                let to = (s.pane(kind).cursor as isize + delta).clamp(0, len as isize - 1);
+                s.set_cursor(kind, to as usize);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,3 @@
+//! Reusable widgets with their own small state.
+
+pub mod confirm;
