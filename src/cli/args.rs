@@ -175,4 +175,13 @@ pub enum DemoCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Render the main views of the demo landscape to SVG files (real rendering code).
+    Screenshots {
+        /// Output directory.
+        #[arg(long, default_value = "screenshots")]
+        out: PathBuf,
+        /// Seed of the generated landscape.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }

@@ -51,6 +51,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(DemoCommand::Serve { scale, seed, dir })) => {
             demo_serve(scale, *seed, dir.clone()).await
         }
+        Some(Command::Demo(DemoCommand::Screenshots { out, seed })) => {
+            demo_screenshots(out, *seed).await
+        }
         Some(Command::Shoot(c)) => ops::shoot(&cli.global, c).await,
         Some(Command::Cluster(c)) => ops::cluster(&cli.global, c).await,
         Some(Command::Tenant(c)) => ops::tenant(&cli.global, c).await,
@@ -81,6 +84,34 @@ async fn run_tui(cli: &Cli) -> Result<(), CliError> {
     crate::tui::run(start)
         .await
         .map_err(|e| CliError::Failed(format!("{e:?}")))
+}
+
+async fn demo_screenshots(out: &std::path::Path, seed: u64) -> Result<(), CliError> {
+    let target = kclm::config::Target::demo(false);
+    let opts = kclm::session::SessionOptions {
+        demo: kclm::demo::DemoOptions {
+            seed,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut session = kclm::session::Session::start(&target, opts)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut ls = kclm::landscape::Landscape::new();
+    let settled = session
+        .wait_settled(&mut ls, std::time::Duration::from_secs(60))
+        .await;
+    session.shutdown().await;
+    if !settled {
+        return Err(CliError::Failed("the demo landscape did not sync".into()));
+    }
+    let files =
+        crate::tui::render_screenshots(ls, out).map_err(|e| CliError::Failed(format!("{e:?}")))?;
+    for f in files {
+        println!("{}", f.display());
+    }
+    Ok(())
 }
 
 async fn demo_serve(
