@@ -43,9 +43,10 @@ async fn snapshot_joins_machines_to_shoots() {
         .sum();
     assert_eq!(
         total as usize,
-        machines.len(),
-        "capacity counts every machine once"
+        machines.len() + firewalls.len(),
+        "capacity counts every machine once; the snapshot splits firewalls off"
     );
+    assert!(machines.iter().all(|m| !m.is_firewall()));
 
     let (uids, awake): (Vec<String>, Vec<String>) = {
         let w = h.shared().lock();

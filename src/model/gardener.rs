@@ -101,7 +101,11 @@ pub struct ShootSpec {
     pub hibernation: Option<Hibernation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance: Option<Maintenance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::slim::blob",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub networking: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_binding_name: Option<String>,
@@ -138,7 +142,11 @@ pub struct Provider {
     pub type_: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infrastructure_config: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::slim::blob",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_plane_config: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workers: Option<Vec<Worker>>,
@@ -266,7 +274,11 @@ pub struct ShootStatus {
     pub last_maintenance: Option<LastMaintenance>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::slim::blob",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gardener: Option<Value>,
     #[serde(flatten)]
     pub extra: Extra,

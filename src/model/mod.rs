@@ -9,12 +9,10 @@ pub mod gardener;
 pub mod kamaji;
 pub mod metal;
 
-use std::collections::BTreeMap;
+pub mod slim;
 
 pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
-/// Fields a model does not type, kept verbatim for lossless round trips.
-pub type Extra = BTreeMap<String, serde_json::Value>;
+pub use slim::{Extra, Slim};
 
 /// Implements `kube::Resource` for a typed model with a static GVK.
 #[macro_export]

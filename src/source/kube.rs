@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::UpdateTx;
 use crate::landscape::{Kind, KubeObject, SourceState, Update};
+use crate::model::Slim;
 use crate::model::capi::{
     CapiMachine, Cluster, KubeadmControlPlane, MachineDeployment, MetalStackCluster,
     MetalStackMachine,
@@ -150,15 +151,17 @@ fn transient(e: &watcher::Error) -> String {
 }
 
 /// Watches one kind for ever, sending updates until the receiver is gone.
+/// Objects are decoded slim ([`Slim`]): the store keeps what the console shows.
 pub fn spawn_watch<K>(
-    api: Api<K>,
+    api: Api<Slim<K>>,
     kind: Kind,
     wrap: fn(K) -> KubeObject,
     page_size: u32,
     tx: UpdateTx,
 ) -> tokio::task::JoinHandle<()>
 where
-    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+    K::Scope: Send,
 {
     tokio::spawn(async move {
         let _ = tx.send(Update::Source(kind, SourceState::Connecting));
@@ -172,7 +175,7 @@ where
                     buffer.clear();
                     continue;
                 }
-                Ok(Event::InitApply(o)) => {
+                Ok(Event::InitApply(Slim(o))) => {
                     buffer.push(wrap(o));
                     continue;
                 }
@@ -184,14 +187,14 @@ where
                     errored = false;
                     Update::Source(kind, SourceState::Synced)
                 }
-                Ok(Event::Apply(o)) => {
+                Ok(Event::Apply(Slim(o))) => {
                     if errored {
                         errored = false;
                         let _ = tx.send(Update::Source(kind, SourceState::Synced));
                     }
                     Update::Applied(wrap(o))
                 }
-                Ok(Event::Delete(o)) => Update::Deleted(wrap(o)),
+                Ok(Event::Delete(Slim(o))) => Update::Deleted(wrap(o)),
                 Err(e) => {
                     if let Some(reason) = permanent(&e) {
                         let _ = tx.send(Update::Source(kind, SourceState::Unavailable(reason)));
@@ -232,65 +235,77 @@ pub fn watch_kind(
     let c = client;
     Some(match kind {
         Kind::Project => spawn_watch(
-            Api::<Project>::all(c),
+            Api::<Slim<Project>>::all(c),
             kind,
             KubeObject::Project,
             page_size,
             tx,
         ),
-        Kind::Seed => spawn_watch(Api::<Seed>::all(c), kind, KubeObject::Seed, page_size, tx),
-        Kind::Shoot => spawn_watch(Api::<Shoot>::all(c), kind, KubeObject::Shoot, page_size, tx),
+        Kind::Seed => spawn_watch(
+            Api::<Slim<Seed>>::all(c),
+            kind,
+            KubeObject::Seed,
+            page_size,
+            tx,
+        ),
+        Kind::Shoot => spawn_watch(
+            Api::<Slim<Shoot>>::all(c),
+            kind,
+            KubeObject::Shoot,
+            page_size,
+            tx,
+        ),
         Kind::CloudProfile => spawn_watch(
-            Api::<CloudProfile>::all(c),
+            Api::<Slim<CloudProfile>>::all(c),
             kind,
             KubeObject::CloudProfile,
             page_size,
             tx,
         ),
         Kind::Cluster => spawn_watch(
-            Api::<Cluster>::all(c),
+            Api::<Slim<Cluster>>::all(c),
             kind,
             KubeObject::Cluster,
             page_size,
             tx,
         ),
         Kind::CapiMachine => spawn_watch(
-            Api::<CapiMachine>::all(c),
+            Api::<Slim<CapiMachine>>::all(c),
             kind,
             KubeObject::CapiMachine,
             page_size,
             tx,
         ),
         Kind::MachineDeployment => spawn_watch(
-            Api::<MachineDeployment>::all(c),
+            Api::<Slim<MachineDeployment>>::all(c),
             kind,
             KubeObject::MachineDeployment,
             page_size,
             tx,
         ),
         Kind::KubeadmControlPlane => spawn_watch(
-            Api::<KubeadmControlPlane>::all(c),
+            Api::<Slim<KubeadmControlPlane>>::all(c),
             kind,
             KubeObject::KubeadmControlPlane,
             page_size,
             tx,
         ),
         Kind::MetalStackCluster => spawn_watch(
-            Api::<MetalStackCluster>::all(c),
+            Api::<Slim<MetalStackCluster>>::all(c),
             kind,
             KubeObject::MetalStackCluster,
             page_size,
             tx,
         ),
         Kind::MetalStackMachine => spawn_watch(
-            Api::<MetalStackMachine>::all(c),
+            Api::<Slim<MetalStackMachine>>::all(c),
             kind,
             KubeObject::MetalStackMachine,
             page_size,
             tx,
         ),
         Kind::TenantControlPlane => spawn_watch(
-            Api::<TenantControlPlane>::all(c),
+            Api::<Slim<TenantControlPlane>>::all(c),
             kind,
             KubeObject::TenantControlPlane,
             page_size,

@@ -238,11 +238,11 @@ impl MetalClient {
         .await
     }
 
-    /// Reads everything the console shows, concurrently.
+    /// Reads everything the console shows, concurrently. `machine/find`
+    /// returns firewalls too (role `firewall`), so one call serves both.
     pub async fn snapshot(&self) -> (MetalSnapshot, Vec<(Kind, SourceState)>) {
-        let (machines, firewalls, partitions, capacity, sizes, images, issues) = tokio::join!(
+        let (all, partitions, capacity, sizes, images, issues) = tokio::join!(
             self.find_machines(json!({})),
-            self.find_firewalls(json!({})),
             self.partitions(),
             self.capacity(),
             self.sizes(),
@@ -271,8 +271,15 @@ impl MetalClient {
                 }
             }
         }
-        snap.machines = take(machines, Kind::Machine, &mut states);
-        snap.firewalls = take(firewalls, Kind::Firewall, &mut states);
+        let all = take(all, Kind::Machine, &mut states);
+        if let Some(all) = all {
+            states.push((Kind::Firewall, SourceState::Synced));
+            let (firewalls, machines) = all.into_iter().partition(Machine::is_firewall);
+            snap.machines = Some(machines);
+            snap.firewalls = Some(firewalls);
+        } else if let Some((_, s)) = states.iter().find(|(k, _)| *k == Kind::Machine) {
+            states.push((Kind::Firewall, s.clone()));
+        }
         snap.partitions = take(partitions, Kind::Partition, &mut states);
         snap.sizes = take(sizes, Kind::Size, &mut states);
         snap.images = take(images, Kind::Image, &mut states);

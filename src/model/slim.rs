@@ -1,0 +1,193 @@
+//! Two ways to decode the same model. Normally every field the model does not
+//! type is kept in `extra`, so an object read and written back loses nothing.
+//! The landscape store only needs what the console shows: decoding inside
+//! [`Slim`] (or [`decode_slim`]) drops unknown fields and the raw blobs the
+//! console never reads, and strips `managedFields`, which keeps a 10,000-shoot
+//! landscape small. Full objects (YAML view, operations) are fetched on demand.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+thread_local! {
+    static SLIM: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is decoding for the store.
+pub fn is_slim() -> bool {
+    SLIM.with(Cell::get)
+}
+
+/// Runs a (synchronous) decode in slim mode on this thread.
+pub fn decode_slim<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SLIM.with(|s| s.set(self.0));
+        }
+    }
+    let _reset = Reset(SLIM.with(|s| s.replace(true)));
+    f()
+}
+
+/// Fields a model does not type, kept verbatim for lossless round trips
+/// (empty when decoded slim).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extra(pub BTreeMap<String, Value>);
+
+impl Deref for Extra {
+    type Target = BTreeMap<String, Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+struct SkipMap;
+
+impl<'de> Visitor<'de> for SkipMap {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if is_slim() {
+            d.deserialize_map(SkipMap)?;
+            Ok(Extra::default())
+        } else {
+            BTreeMap::deserialize(d).map(Extra)
+        }
+    }
+}
+
+/// For `Option<Value>` fields the console never reads: skipped when slim.
+pub fn blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    if is_slim() {
+        IgnoredAny::deserialize(d)?;
+        Ok(None)
+    } else {
+        Option::<Value>::deserialize(d)
+    }
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// A Kubernetes object decoded for the store (see the module docs).
+#[derive(Clone, Debug)]
+pub struct Slim<K>(pub K);
+
+impl<'de, K: kube::Resource + Deserialize<'de>> Deserialize<'de> for Slim<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut k = decode_slim(|| K::deserialize(d))?;
+        let meta = k.meta_mut();
+        meta.managed_fields = None;
+        if let Some(a) = meta.annotations.as_mut() {
+            a.remove(LAST_APPLIED);
+        }
+        Ok(Slim(k))
+    }
+}
+
+impl<K: kube::Resource<DynamicType = ()>> kube::Resource for Slim<K> {
+    type DynamicType = ();
+    type Scope = K::Scope;
+    fn kind(dt: &()) -> std::borrow::Cow<'_, str> {
+        K::kind(dt)
+    }
+    fn group(dt: &()) -> std::borrow::Cow<'_, str> {
+        K::group(dt)
+    }
+    fn version(dt: &()) -> std::borrow::Cow<'_, str> {
+        K::version(dt)
+    }
+    fn plural(dt: &()) -> std::borrow::Cow<'_, str> {
+        K::plural(dt)
+    }
+    fn meta(&self) -> &super::ObjectMeta {
+        self.0.meta()
+    }
+    fn meta_mut(&mut self) -> &mut super::ObjectMeta {
+        self.0.meta_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::gardener::Shoot;
+
+    const SHOOT: &str = r#"{
+        "apiVersion": "core.gardener.cloud/v1beta1", "kind": "Shoot",
+        "metadata": {"name": "web", "namespace": "garden-a",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{...}", "keep": "me"},
+            "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:spec": {}}}]},
+        "spec": {"region": "fra", "networking": {"type": "calico"}, "unknownSpecField": [1, 2, 3],
+                 "provider": {"type": "metal", "controlPlaneConfig": {"big": "blob"}, "workers": [{"name": "w", "zones": ["a"]}]}},
+        "status": {"technicalID": "shoot--a--web", "credentials": {"rotation": {}}}
+    }"#;
+
+    #[test]
+    fn full_decode_keeps_everything_and_slim_keeps_what_the_console_reads() {
+        let full: Shoot = serde_json::from_str(SHOOT).unwrap();
+        let back = serde_json::to_value(&full).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(SHOOT).unwrap());
+
+        let Slim(slim): Slim<Shoot> = serde_json::from_str(SHOOT).unwrap();
+        assert_eq!(slim.name(), "web");
+        assert_eq!(slim.spec.region.as_deref(), Some("fra"));
+        assert_eq!(
+            slim.status.as_ref().unwrap().technical_id.as_deref(),
+            Some("shoot--a--web")
+        );
+        assert_eq!(
+            slim.spec
+                .provider
+                .as_ref()
+                .unwrap()
+                .workers
+                .as_ref()
+                .unwrap()[0]
+                .name,
+            "w"
+        );
+        assert!(slim.spec.extra.is_empty() && slim.extra.is_empty());
+        assert!(slim.spec.networking.is_none());
+        assert!(
+            slim.spec
+                .provider
+                .as_ref()
+                .unwrap()
+                .control_plane_config
+                .is_none()
+        );
+        assert!(slim.metadata.managed_fields.is_none());
+        let ann = slim.metadata.annotations.as_ref().unwrap();
+        assert!(!ann.contains_key(LAST_APPLIED) && ann.contains_key("keep"));
+        // and the flag does not leak: the next plain decode is full again
+        let again: Shoot = serde_json::from_str(SHOOT).unwrap();
+        assert_eq!(again, full);
+    }
+}
