@@ -2,6 +2,7 @@
 //! metal-api poller run as tasks and send [`Update`]s to the one owner of the
 //! landscape store.
 
+pub mod fetch;
 pub mod hmac;
 pub mod kube;
 pub mod metal;

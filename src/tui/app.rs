@@ -136,6 +136,8 @@ async fn main_loop(
     let mut session: Option<Session> = None;
     let mut starting: Option<Starting> = Some(start_session(&start.target, poll));
     let mut tick = tokio::time::interval(TICK);
+    // Results of background calls (e.g. fetching a full object) come back as messages.
+    let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut next_frame = Instant::now();
     let mut rows_due = Instant::now();
@@ -213,6 +215,7 @@ async fn main_loop(
                 }
             },
             _ = tick.tick() => { update(state, Msg::Tick(Timestamp::now())); }
+            Some(m) = results.recv() => effects = update(state, m),
             _ = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w.into()).await,
@@ -294,6 +297,20 @@ async fn main_loop(
                         Err(e) => {
                             update(state, Msg::Status(e.to_string(), Level::Error));
                         }
+                    }
+                }
+                Effect::FetchYaml(title, kind, key) => {
+                    let client = session.as_ref().and_then(|s| match kind.group() {
+                        kclm::landscape::SourceGroup::Garden => s.garden.clone(),
+                        kclm::landscape::SourceGroup::Capi => s.capi.clone(),
+                        kclm::landscape::SourceGroup::Metal => None,
+                    });
+                    if let Some(client) = client {
+                        let tx = results_tx.clone();
+                        tokio::spawn(async move {
+                            let res = kclm::source::fetch::object_yaml(client, kind, &key).await;
+                            let _ = tx.send(Msg::YamlLoaded(title, res));
+                        });
                     }
                 }
                 Effect::ClearScreen => {

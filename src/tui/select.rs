@@ -49,6 +49,43 @@ fn to_yaml<T: serde::Serialize>(v: &T) -> String {
     serde_norway::to_string(v).unwrap_or_else(|e| format!("# cannot render YAML: {e}\n"))
 }
 
+/// The Kubernetes object behind the selection, for fetching its full YAML
+/// (the store holds slim copies). `None` for metal-api objects.
+pub fn fetch_ref_of_selection(s: &State) -> Option<(kclm::landscape::Kind, ObjKey)> {
+    use kclm::landscape::Kind;
+    let kind = s.active();
+    let i = s.pane(kind).selected_index()?;
+    let r = &s.rows;
+    Some(match kind {
+        ViewKind::Maint => {
+            let row = r.maint.get(i)?;
+            (Kind::Shoot, ObjKey::new(&row.namespace, &row.name))
+        }
+        ViewKind::Shoots => {
+            let row = r.shoots.get(i)?;
+            (Kind::Shoot, ObjKey::new(&row.namespace, &row.name))
+        }
+        ViewKind::Seeds => (Kind::Seed, ObjKey::new("", &r.seeds.get(i)?.name)),
+        ViewKind::Projects => (Kind::Project, ObjKey::new("", &r.projects.get(i)?.name)),
+        ViewKind::CloudProfiles => (
+            Kind::CloudProfile,
+            ObjKey::new("", &r.cloudprofiles.get(i)?.name),
+        ),
+        ViewKind::Clusters => {
+            let row = r.clusters.get(i)?;
+            (Kind::Cluster, ObjKey::new(&row.namespace, &row.name))
+        }
+        ViewKind::Tenants => {
+            let row = r.tenants.get(i)?;
+            (
+                Kind::TenantControlPlane,
+                ObjKey::new(&row.namespace, &row.name),
+            )
+        }
+        _ => return None,
+    })
+}
+
 /// Title and YAML text of the selected object, straight from the store.
 pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
     let kind = s.active();

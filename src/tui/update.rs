@@ -29,6 +29,8 @@ pub enum Msg {
     Tick(Timestamp),
     Status(String, Level),
     ThemeLoaded(String),
+    /// The full object for the YAML view arrived (title, YAML or error).
+    YamlLoaded(String, Result<String, String>),
 }
 
 /// What `update` asks the outside world to do.
@@ -42,6 +44,8 @@ pub enum Effect {
     LoadTheme(String),
     SwitchLandscape(String),
     ClearScreen,
+    /// Read the full object for the open YAML view (title, kind, object).
+    FetchYaml(String, kclm::landscape::Kind, kclm::landscape::ObjKey),
 }
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -91,6 +95,29 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ThemeLoaded(name) => {
             s.theme_name = name.clone();
             info(s, format!("theme {name}"));
+            Vec::new()
+        }
+        Msg::YamlLoaded(title, result) => {
+            match (&mut s.overlay, result) {
+                // Only if that YAML view is still open (the user may have moved on).
+                (Some(Overlay::Yaml(y)), Ok(text)) if y.title == title => {
+                    let (scroll, query) = (y.scroll, y.query.clone());
+                    let mut fresh = YamlView::new(title, &text);
+                    fresh.scroll = scroll.min(fresh.lines.len().saturating_sub(1));
+                    fresh.set_query(&query);
+                    *y = fresh;
+                    s.dirty = true;
+                }
+                (Some(Overlay::Yaml(y)), Err(e)) if y.title == title => {
+                    warn(
+                        s,
+                        format!(
+                            "showing kclm's copy of {title}: cannot read it from the server: {e}"
+                        ),
+                    );
+                }
+                _ => {}
+            }
             Vec::new()
         }
     }
@@ -224,7 +251,14 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
             info(s, text);
         }
         Action::Yaml => match super::select::yaml_of_selection(s) {
-            Some((title, text)) => s.overlay = Some(Overlay::Yaml(YamlView::new(title, &text))),
+            Some((title, text)) => {
+                // Shown at once from the store, then replaced by the full object.
+                let fetch = super::select::fetch_ref_of_selection(s);
+                s.overlay = Some(Overlay::Yaml(YamlView::new(title.clone(), &text)));
+                if let Some((kind, key)) = fetch {
+                    return vec![Effect::FetchYaml(title, kind, key)];
+                }
+            }
             None => info(s, "nothing selected"),
         },
         Action::OpenDashboard => return open_dashboard(s),

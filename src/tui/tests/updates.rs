@@ -600,3 +600,57 @@ fn clicking_the_tab_line_on_narrow_terminals_picks_the_pane() {
     update(&mut s, Msg::Mouse(click));
     assert_eq!(s.focus, ViewKind::Seeds);
 }
+
+#[test]
+fn yaml_asks_the_server_for_the_full_object_and_shows_it_when_it_arrives() {
+    let mut s = state();
+    let effects = press(&mut s, "y");
+    assert_eq!(
+        effects,
+        vec![Effect::FetchYaml(
+            "shoot garden-beta/api".into(),
+            kclm::landscape::Kind::Shoot,
+            kclm::landscape::ObjKey::new("garden-beta", "api"),
+        )]
+    );
+    // a late answer for another object is ignored
+    update(
+        &mut s,
+        Msg::YamlLoaded("shoot garden-x/other".into(), Ok("other: 1\n".into())),
+    );
+    let Some(Overlay::Yaml(y)) = &s.overlay else {
+        panic!("yaml overlay expected");
+    };
+    assert!(y.lines.iter().all(|l| !l.contains("other: 1")));
+    // the full object replaces kclm's copy
+    update(
+        &mut s,
+        Msg::YamlLoaded(
+            "shoot garden-beta/api".into(),
+            Ok("spec:\n  fieldKclmDoesNotType: 42\n".into()),
+        ),
+    );
+    let Some(Overlay::Yaml(y)) = &s.overlay else {
+        panic!("yaml overlay expected");
+    };
+    assert!(y.lines.iter().any(|l| l.contains("fieldKclmDoesNotType")));
+    // an error keeps the copy and says why
+    press(&mut s, "esc");
+    press(&mut s, "y");
+    update(
+        &mut s,
+        Msg::YamlLoaded("shoot garden-beta/api".into(), Err("403 forbidden".into())),
+    );
+    assert!(s.overlay.is_some());
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|m| m.text.contains("403 forbidden")),
+        "{:?}",
+        s.status.as_ref().map(|m| &m.text)
+    );
+    // metal objects have no server-side YAML to fetch
+    press(&mut s, "esc");
+    press(&mut s, "4");
+    assert_eq!(press(&mut s, "y"), vec![]);
+}
