@@ -220,7 +220,6 @@ impl KubeStore {
     }
 
     /// Forgets all history, as etcd compaction does; older watches then get 410.
-    #[cfg(test)]
     pub fn compact(&mut self) {
         let rv = self.next_rv();
         for t in &mut self.tables {

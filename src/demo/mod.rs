@@ -200,6 +200,14 @@ impl DemoHandle {
         )
     }
 
+    /// Test hook, the demo's equivalent of an etcd compaction on a real server:
+    /// forgets the watch history and ends every open watch. A watcher resuming
+    /// from an older resourceVersion gets `410 Gone` and has to re-list.
+    pub fn compact(&self) {
+        self.shared.lock().kube.compact();
+        self.shared.close_watches();
+    }
+
     #[cfg(test)]
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared

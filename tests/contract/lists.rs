@@ -1,0 +1,176 @@
+//! Lists, watches, resumption and re-lists, through kube-rs and kclm's watcher.
+
+use std::collections::BTreeSet;
+
+use kclm::landscape::{Kind, KubeObject, Landscape, SourceState, Update};
+use kclm::model::capi::{Cluster, MachineDeployment};
+use kclm::source::kube::spawn_watch;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::fixture::{Target, drain_until, list, retry, watch_events};
+use crate::objects::{cluster, machine_deployment};
+use crate::proxy::{Proxy, upstream};
+
+#[tokio::test]
+async fn watch_delivers_changes_in_order_and_resumes_from_the_last_rv() {
+    let t = Target::start("watch_resume").await;
+    let ns = t.namespace("watch").await;
+    let api: Api<Cluster> = Api::namespaced(t.admin().await, &ns);
+    let rv0 = list(&api, &ListParams::default())
+        .await
+        .metadata
+        .resource_version;
+    let rv0 = rv0.expect("list RV");
+    api.create(&PostParams::default(), &cluster("a"))
+        .await
+        .unwrap();
+    let label = json!({"metadata": {"labels": {"step": "2"}}});
+    api.patch("a", &PatchParams::default(), &Patch::Merge(&label))
+        .await
+        .unwrap();
+    let rv_of = |ev: &WatchEvent<Cluster>| -> u64 {
+        let obj = match ev {
+            WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => o,
+            other => panic!("unexpected event {other:?}"),
+        };
+        obj.metadata
+            .resource_version
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let evs = watch_events(&api, &rv0, 2).await;
+    assert!(
+        matches!(&evs[..], [WatchEvent::Added(a), WatchEvent::Modified(m)]
+        if a.name() == "a" && m.metadata.labels.as_ref().is_some_and(|l| l["step"] == "2")),
+        "ADDED then MODIFIED: {evs:?}"
+    );
+    let (r1, r2) = (rv_of(&evs[0]), rv_of(&evs[1]));
+    assert!(r1 > rv0.parse().unwrap() && r2 > r1, "increasing RVs");
+
+    // The connection is gone (stream dropped); changes happen meanwhile.
+    api.delete("a", &DeleteParams::default()).await.unwrap();
+    api.create(&PostParams::default(), &cluster("b"))
+        .await
+        .unwrap();
+    let evs = watch_events(&api, &r2.to_string(), 2).await;
+    assert!(
+        matches!(&evs[..], [WatchEvent::Deleted(a), WatchEvent::Added(b)]
+        if a.name() == "a" && b.name() == "b"),
+        "resumed: DELETED a, ADDED b, nothing twice: {evs:?}"
+    );
+    assert!(rv_of(&evs[0]) > r2 && rv_of(&evs[1]) > rv_of(&evs[0]));
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn watcher_relists_after_410_gone_and_forgets_what_was_deleted_meanwhile() {
+    let t = Target::start("relist_410").await;
+    let ns = t.namespace("gone").await;
+    let admin: Api<MachineDeployment> = Api::namespaced(t.admin().await, &ns);
+    for n in ["md-a", "md-b", "md-c"] {
+        retry(async || {
+            admin
+                .create(&PostParams::default(), &machine_deployment(n, 1))
+                .await
+        })
+        .await
+        .expect("create");
+    }
+    let proxy = Proxy::start(upstream(&t.kubeconfig, &t.admin).await).await;
+    let through: Api<MachineDeployment> =
+        Api::namespaced(proxy.client(&t.kubeconfig, &t.admin).await, &ns);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let kind = Kind::MachineDeployment;
+    let task = spawn_watch(through, kind, KubeObject::MachineDeployment, 500, tx);
+    let mut ls = Landscape::new();
+    let in_ns = |ls: &Landscape| -> BTreeSet<String> {
+        ls.machine_deployments
+            .keys()
+            .filter(|k| k.namespace == ns)
+            .map(|k| k.name.clone())
+            .collect()
+    };
+    drain_until(&mut rx, &mut ls, 15, "the watcher to sync", |ls| {
+        ls.sources.get(&kind) == Some(&SourceState::Synced) && in_ns(ls).len() == 3
+    })
+    .await;
+    let old_rv = list(&admin, &ListParams::default())
+        .await
+        .metadata
+        .resource_version
+        .unwrap();
+
+    proxy.pause();
+    admin
+        .delete("md-b", &DeleteParams::default())
+        .await
+        .unwrap();
+    let scale = json!({"spec": {"replicas": 5}});
+    admin
+        .patch("md-a", &PatchParams::default(), &Patch::Merge(&scale))
+        .await
+        .unwrap();
+    admin
+        .create(&PostParams::default(), &machine_deployment("md-d", 1))
+        .await
+        .unwrap();
+    t.force_gone("machinedeployments.cluster.x-k8s.io").await;
+    // The hook works: the old RV cannot be watched from any more.
+    let mut expired = None;
+    for _ in 0..50 {
+        match watch_events(&admin, &old_rv, 1).await.pop() {
+            Some(WatchEvent::Error(s)) => {
+                expired = Some(s);
+                break;
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    let expired = expired.expect("a watch from the old RV ends in an ERROR event");
+    assert_eq!((expired.code, expired.reason.as_str()), (410, "Expired"));
+    assert!(
+        expired
+            .message
+            .starts_with(&format!("too old resource version: {old_rv} (")),
+        "{}",
+        expired.message
+    );
+
+    proxy.resume();
+    let (mut saw_410, mut relisted) = (false, 0);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !(relisted > 0
+        && in_ns(&ls) == BTreeSet::from(["md-a".into(), "md-c".into(), "md-d".into()]))
+    {
+        let u = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no re-list within 15s (410 seen: {saw_410}): {:?}",
+                    ls.sources
+                )
+            })
+            .expect("channel open");
+        match &u {
+            Update::Source(k, SourceState::Error(e)) if *k == kind && e.contains("410") => {
+                saw_410 = true
+            }
+            Update::Relisted(k, _) if *k == kind => relisted += 1,
+            _ => {}
+        }
+        ls.apply(u);
+    }
+    assert!(saw_410, "the watcher reported the 410 before re-listing");
+    let md_a = &ls.machine_deployments[&kclm::landscape::ObjKey::new(&ns, "md-a")];
+    assert_eq!(
+        md_a.spec.replicas,
+        Some(5),
+        "the change made while gone is there"
+    );
+    task.abort();
+    t.shutdown().await;
+}
