@@ -254,7 +254,11 @@ pub struct ShootStatus {
     pub last_errors: Option<Vec<LastError>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed_name: Option<String>,
-    #[serde(default, rename = "technicalID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "technicalID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub technical_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
@@ -497,7 +501,11 @@ pub struct Zone {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetalInfrastructureConfig {
-    #[serde(default, rename = "partitionID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "partitionID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub partition_id: Option<String>,
     #[serde(default, rename = "projectID", skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
