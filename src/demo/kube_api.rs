@@ -31,12 +31,16 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
+/// An unknown resource of the core group (`/api/...`).
 fn not_found() -> ApiError {
-    ApiError::new(
-        404,
-        "NotFound",
-        "the server could not find the requested resource",
-    )
+    ApiError {
+        details: Some(json!({})),
+        ..ApiError::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+    }
 }
 
 fn user_of(headers: &HeaderMap) -> Option<&'static str> {
@@ -98,16 +102,19 @@ async fn route(
         ["apis", g] => {
             return resources::api_group(g)
                 .map(|v| ok(&v))
-                .ok_or_else(not_found);
+                .ok_or_else(ApiError::page_not_found);
         }
         ["apis", g, v] => {
             return resources::resource_list(g, v)
                 .map(|v| ok(&v))
-                .ok_or_else(not_found);
+                .ok_or_else(ApiError::page_not_found);
         }
         ["api", "v1", rest @ ..] => parse_target("", "v1", rest)?,
-        ["apis", g, v, rest @ ..] => parse_target(g, v, rest)?,
-        _ => return Err(not_found()),
+        ["apis", g, v, rest @ ..] => {
+            parse_target(g, v, rest).map_err(|_| ApiError::page_not_found())?
+        }
+        ["api", ..] => return Err(not_found()),
+        _ => return Err(ApiError::page_not_found()),
     };
     let def = target.def();
     let dry_run = match q.get("dryRun").map(String::as_str) {

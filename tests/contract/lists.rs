@@ -4,14 +4,25 @@ use std::collections::BTreeSet;
 
 use kclm::landscape::{Kind, KubeObject, Landscape, SourceState, Update};
 use kclm::model::capi::{Cluster, MachineDeployment};
-use kclm::source::kube::spawn_watch;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, WatchEvent};
+use kclm::source::kube::{spawn_watch, watch_kind};
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch,
+    PatchParams, PostParams, WatchEvent,
+};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::fixture::{Target, drain_until, list, retry, watch_events};
+use crate::fixture::{Target, api_error, drain_until, list, retry, watch_events};
 use crate::objects::{cluster, machine_deployment};
 use crate::proxy::{Proxy, upstream};
+
+fn names_in(ls: &Landscape, ns: &str) -> BTreeSet<String> {
+    ls.clusters
+        .keys()
+        .filter(|k| k.namespace == ns)
+        .map(|k| k.name.clone())
+        .collect()
+}
 
 #[tokio::test]
 async fn watch_delivers_changes_in_order_and_resumes_from_the_last_rv() {
@@ -172,5 +183,98 @@ async fn watcher_relists_after_410_gone_and_forgets_what_was_deleted_meanwhile()
         "the change made while gone is there"
     );
     task.abort();
+    t.shutdown().await;
+}
+
+#[tokio::test]
+async fn unserved_kind_is_unavailable_while_other_kinds_keep_syncing() {
+    let t = Target::start("unserved_kind").await;
+    let ns = t.namespace("unserved").await;
+    let client = t.admin().await;
+    let gvk = GroupVersionKind::gvk("contract.kclm.example.com", "v1", "Widget");
+    let widgets: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &ApiResource::from_gvk_with_plural(&gvk, "widgets"),
+    );
+    let (code, _, message) = api_error(widgets.list(&ListParams::default()).await);
+    assert_eq!((code, message.as_str()), (404, "404 page not found"));
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let clusters: Api<Cluster> = Api::namespaced(client.clone(), &ns);
+    let mut tasks = vec![spawn_watch(
+        clusters.clone(),
+        Kind::Cluster,
+        KubeObject::Cluster,
+        50,
+        tx.clone(),
+    )];
+    // The made-up kind reports under a stand-in label on a channel of its own.
+    let (wtx, mut wrx) = mpsc::unbounded_channel();
+    tasks.push(spawn_watch(
+        widgets,
+        Kind::TenantControlPlane,
+        |_| KubeObject::Cluster(Cluster::default()),
+        50,
+        wtx,
+    ));
+    tasks.extend(watch_kind(client.clone(), Kind::Shoot, 50, tx));
+    let gardener = t.serves("core.gardener.cloud").await;
+    let mut wls = Landscape::new();
+    drain_until(
+        &mut wrx,
+        &mut wls,
+        10,
+        "the made-up kind to be reported",
+        |ls| {
+            ls.sources
+                .get(&Kind::TenantControlPlane)
+                .is_some_and(SourceState::is_settled)
+        },
+    )
+    .await;
+    assert_eq!(
+        wls.sources[&Kind::TenantControlPlane],
+        SourceState::Unavailable("404 not served by this API server".into())
+    );
+    let mut ls = Landscape::new();
+    drain_until(
+        &mut rx,
+        &mut ls,
+        15,
+        "clusters and shoots to settle",
+        |ls| {
+            ls.sources.get(&Kind::Cluster) == Some(&SourceState::Synced)
+                && ls
+                    .sources
+                    .get(&Kind::Shoot)
+                    .is_some_and(SourceState::is_settled)
+        },
+    )
+    .await;
+    let want_shoots = if gardener {
+        SourceState::Synced
+    } else {
+        SourceState::Unavailable("404 not served by this API server".into())
+    };
+    assert_eq!(
+        ls.sources[&Kind::Shoot],
+        want_shoots,
+        "gardener served: {gardener}"
+    );
+    clusters
+        .create(&PostParams::default(), &cluster("still-syncing"))
+        .await
+        .unwrap();
+    drain_until(
+        &mut rx,
+        &mut ls,
+        10,
+        "a new cluster despite the unserved kinds",
+        |ls| names_in(ls, &ns).contains("still-syncing"),
+    )
+    .await;
+    for task in tasks {
+        task.abort();
+    }
     t.shutdown().await;
 }
