@@ -2,6 +2,7 @@
 //! discovery, list (paged), watch (resumable, bookmarks, 410), get, and the
 //! routing of mutations to `kube_write`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
@@ -25,6 +26,13 @@ use super::resources::{self, RESOURCES, SSAR};
 use super::status::{ApiError, json_response};
 
 const ADMIN: &str = "demo-admin";
+
+/// kube-apiserver's answer to a continue token whose snapshot was compacted away.
+const CONTINUE_TOO_OLD: &str = "The provided continue parameter is too old to display a consistent \
+    list result. You can start a new list without the continue parameter, or use the continue token \
+    in this response to retrieve the remainder of the results. Continuing with the provided token \
+    results in an inconsistent list - objects that were created, modified, or deleted between the \
+    time the first chunk was returned and now may show up in the list.";
 const VIEWER: &str = "demo-viewer";
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -313,7 +321,14 @@ fn list(
         .as_ref()
         .map(|(rv, _)| *rv)
         .unwrap_or_else(|| world.kube.current_rv());
-    let table_objs = &world.kube.tables[t.res].objects;
+    // Every page shows the objects as of the first page's resourceVersion.
+    let table_objs = match &token {
+        Some((rv, _)) => world
+            .kube
+            .objects_at(t.res, *rv)
+            .map_err(|_| ApiError::expired(CONTINUE_TOO_OLD))?,
+        None => Cow::Borrowed(&world.kube.tables[t.res].objects),
+    };
     let start = match &token {
         Some((_, key)) => Bound::Excluded(key.clone()),
         None if !t.ns.is_empty() => Bound::Included((t.ns.clone(), String::new())),
@@ -339,6 +354,7 @@ fn list(
         last_key = Some(k.clone());
         items.push(o.clone());
     }
+    drop(table_objs);
     drop(world);
     let cont = (remaining > 0)
         .then(|| last_key.as_ref().map(|k| encode_continue(list_rv, k)))

@@ -25,6 +25,70 @@ fn names_in(ls: &Landscape, ns: &str) -> BTreeSet<String> {
 }
 
 #[tokio::test]
+async fn paged_list_is_one_snapshot_and_the_watcher_syncs_every_object() {
+    let t = Target::start("paged_list").await;
+    let ns = t.namespace("paging").await;
+    let api: Api<Cluster> = Api::namespaced(t.admin().await, &ns);
+    let names: Vec<String> = (0..25).map(|i| format!("c-{i:02}")).collect();
+    for n in &names {
+        retry(async || api.create(&PostParams::default(), &cluster(n)).await)
+            .await
+            .expect("create");
+    }
+    let first = list(&api, &ListParams::default().limit(10)).await;
+    let rv = first.metadata.resource_version.clone();
+    assert_eq!(first.items.len(), 10);
+    assert_eq!(first.metadata.remaining_item_count, Some(15));
+    // Changes between pages: later pages still show the list's snapshot.
+    api.create(&PostParams::default(), &cluster("zz-late"))
+        .await
+        .unwrap();
+    api.delete("c-20", &DeleteParams::default()).await.unwrap();
+    let mut seen: Vec<String> = first.items.iter().map(|c| c.name().to_string()).collect();
+    let mut token = first.metadata.continue_.clone();
+    let mut pages = 1;
+    while let Some(tok) = token.filter(|c| !c.is_empty()) {
+        let page = list(&api, &ListParams::default().limit(10).continue_token(&tok)).await;
+        assert_eq!(
+            page.metadata.resource_version, rv,
+            "pages share the list's RV"
+        );
+        pages += 1;
+        if pages == 2 {
+            assert_eq!(page.metadata.remaining_item_count, Some(5));
+        }
+        seen.extend(page.items.iter().map(|c| c.name().to_string()));
+        token = page.metadata.continue_.clone();
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen, names,
+        "every object exactly once, in order, as of the first page (c-20 still there, zz-late not yet)"
+    );
+
+    // kclm's watcher: paged initial list, then the watch.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let task = spawn_watch(api.clone(), Kind::Cluster, KubeObject::Cluster, 10, tx);
+    let mut ls = Landscape::new();
+    let mut want: BTreeSet<String> = names.iter().cloned().collect();
+    want.remove("c-20");
+    want.insert("zz-late".into());
+    drain_until(&mut rx, &mut ls, 15, "the watcher to sync", |ls| {
+        ls.sources.get(&Kind::Cluster) == Some(&SourceState::Synced) && names_in(ls, &ns) == want
+    })
+    .await;
+    api.create(&PostParams::default(), &cluster("after-sync"))
+        .await
+        .unwrap();
+    drain_until(&mut rx, &mut ls, 10, "a created cluster to arrive", |ls| {
+        names_in(ls, &ns).contains("after-sync")
+    })
+    .await;
+    task.abort();
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn watch_delivers_changes_in_order_and_resumes_from_the_last_rv() {
     let t = Target::start("watch_resume").await;
     let ns = t.namespace("watch").await;
@@ -115,6 +179,9 @@ async fn watcher_relists_after_410_gone_and_forgets_what_was_deleted_meanwhile()
         .resource_version
         .unwrap();
 
+    let page = list(&admin, &ListParams::default().limit(1)).await;
+    let token = page.metadata.continue_.expect("a continue token");
+
     proxy.pause();
     admin
         .delete("md-b", &DeleteParams::default())
@@ -149,6 +216,23 @@ async fn watcher_relists_after_410_gone_and_forgets_what_was_deleted_meanwhile()
             .starts_with(&format!("too old resource version: {old_rv} (")),
         "{}",
         expired.message
+    );
+
+    // Nor can a paged list go on from a page of that time.
+    let (code, reason, msg) = api_error(
+        retry(async || {
+            admin
+                .list(&ListParams::default().limit(1).continue_token(&token))
+                .await
+        })
+        .await,
+    );
+    assert_eq!((code, reason.as_str()), (410, "Expired"));
+    assert!(
+        msg.starts_with(
+            "The provided continue parameter is too old to display a consistent list result."
+        ),
+        "{msg}"
     );
 
     proxy.resume();
