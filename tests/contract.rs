@@ -20,3 +20,5 @@ mod lists;
 mod objects;
 #[path = "contract/proxy.rs"]
 mod proxy;
+#[path = "contract/writes.rs"]
+mod writes;

@@ -453,12 +453,19 @@ pub(crate) fn delete(
         simulate::on_write(&mut world, t.res, Some(&old), Some(&stored));
         return Ok((*stored).clone());
     }
-    if dry_run {
-        return Ok((*old).clone());
+    // Gone at once: kube-apiserver answers with a Status, not the object.
+    let mut details = json!({"name": t.name(), "kind": def.plural, "uid": meta_str(&old, "uid")});
+    if !def.group.is_empty() {
+        details["group"] = json!(def.group);
     }
-    let gone = world.kube.remove(t.res, &t.ns, t.name());
+    let success = json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                         "status": "Success", "details": details});
+    if dry_run {
+        return Ok(success);
+    }
+    world.kube.remove(t.res, &t.ns, t.name());
     simulate::on_write(&mut world, t.res, Some(&old), None);
-    Ok(gone.map(|g| (*g).clone()).unwrap_or_else(|| (*old).clone()))
+    Ok(success)
 }
 
 impl ApiError {

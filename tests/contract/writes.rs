@@ -1,0 +1,115 @@
+//! Mutations: create, merge patch, server-side apply, dry run, deletion,
+//! conflicts, and what the limited user may do.
+
+use kclm::model::capi::Cluster;
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+
+use crate::fixture::{Target, api_error, retry};
+use crate::objects::cluster;
+
+fn labels(c: &Cluster) -> Vec<(String, String)> {
+    c.metadata
+        .labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn create_merge_patch_dry_run_and_delete() {
+    let t = Target::start("create_patch_dry_run").await;
+    let ns = t.namespace("writes").await;
+    let api: Api<Cluster> = Api::namespaced(t.admin().await, &ns);
+    let mut with_status = cluster("c");
+    with_status.status = Some(serde_json::from_value(json!({"phase": "Provisioned"})).unwrap());
+    let created = retry(async || api.create(&PostParams::default(), &with_status).await)
+        .await
+        .unwrap();
+    assert!(
+        created.status.is_none(),
+        "status is a subresource: dropped on create"
+    );
+    assert_eq!(created.metadata.generation, Some(1));
+    assert!(created.metadata.uid.is_some() && created.metadata.resource_version.is_some());
+
+    let patch = json!({"metadata": {"labels": {"team": "a"}}, "spec": {"paused": true}});
+    let patched = api
+        .patch("c", &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+    assert_eq!(labels(&patched), [("team".into(), "a".into())]);
+    assert_eq!(patched.spec.paused, Some(true));
+    assert_eq!(
+        patched.metadata.generation,
+        Some(2),
+        "a spec change bumps generation"
+    );
+
+    // dryRun=All: answers as if, stores nothing.
+    let dry = api
+        .create(
+            &PostParams {
+                dry_run: true,
+                ..Default::default()
+            },
+            &cluster("d"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dry.metadata.name.as_deref(), Some("d"));
+    let (code, reason, msg) = api_error(api.get("d").await);
+    assert_eq!((code, reason.as_str()), (404, "NotFound"));
+    assert_eq!(msg, "clusters.cluster.x-k8s.io \"d\" not found");
+    let dry_patch = json!({"metadata": {"labels": {"team": "dry"}}});
+    let answered = api
+        .patch(
+            "c",
+            &PatchParams::default().dry_run(),
+            &Patch::Merge(&dry_patch),
+        )
+        .await
+        .unwrap();
+    assert_eq!(labels(&answered), [("team".into(), "dry".into())]);
+    let stored = api.get("c").await.unwrap();
+    assert_eq!(labels(&stored), [("team".into(), "a".into())]);
+    assert_eq!(
+        stored.metadata.resource_version,
+        patched.metadata.resource_version
+    );
+    api.delete("c", &DeleteParams::default().dry_run())
+        .await
+        .unwrap();
+    assert!(
+        api.get_opt("c").await.unwrap().is_some(),
+        "dry-run delete keeps it"
+    );
+
+    // Deleting an object without finalizers answers with a Status.
+    let gone = api.delete("c", &DeleteParams::default()).await.unwrap();
+    let status = gone.right().expect("a Status, not the object");
+    assert_eq!(
+        status.status,
+        Some(kube::core::response::StatusSummary::Success)
+    );
+    assert_eq!(status.details.as_ref().map(|d| d.name.as_str()), Some("c"));
+    assert!(api.get_opt("c").await.unwrap().is_none());
+
+    // With a finalizer: the object comes back with a deletionTimestamp and stays.
+    let mut held = cluster("held");
+    held.metadata.finalizers = Some(vec!["contract.kclm.io/hold".into()]);
+    api.create(&PostParams::default(), &held).await.unwrap();
+    let deleting = api.delete("held", &DeleteParams::default()).await.unwrap();
+    let obj = deleting.left().expect("the object, still there");
+    assert!(obj.metadata.deletion_timestamp.is_some());
+    let release = json!({"metadata": {"finalizers": null}});
+    api.patch("held", &PatchParams::default(), &Patch::Merge(&release))
+        .await
+        .unwrap();
+    assert!(
+        api.get_opt("held").await.unwrap().is_none(),
+        "gone with its last finalizer"
+    );
+    t.shutdown().await;
+}
