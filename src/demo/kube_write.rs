@@ -292,15 +292,20 @@ pub(crate) fn replace(
         .cloned()
         .ok_or_else(|| ApiError::not_found(t.def(), t.name()))?;
     if meta_str(&new, "resourceVersion").is_empty() && !t.def().builtin {
-        return Err(ApiError::invalid(
-            t.def(),
-            t.name(),
-            &[(
-                "FieldValueInvalid",
-                "metadata.resourceVersion".into(),
-                "Invalid value: 0x0: must be specified for an update".into(),
-            )],
-        ));
+        // Unlike schema errors (`Kind.group`), this one names the resource.
+        let def = t.def();
+        let why = "Invalid value: 0: must be specified for an update";
+        return Err(ApiError {
+            details: Some(
+                json!({"name": t.name(), "group": def.group, "kind": def.plural,
+                "causes": [{"reason": "FieldValueInvalid", "message": why, "field": "metadata.resourceVersion"}]}),
+            ),
+            ..ApiError::invalid_plain(&format!(
+                "{} \"{}\" is invalid: metadata.resourceVersion: {why}",
+                def.qualified(),
+                t.name()
+            ))
+        });
     }
     commit_update(&mut world, t, &old, new, dry_run, user)
 }

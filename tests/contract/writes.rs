@@ -113,3 +113,38 @@ async fn create_merge_patch_dry_run_and_delete() {
     );
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn stale_update_conflicts_with_the_kubernetes_message() {
+    let t = Target::start("stale_update").await;
+    let ns = t.namespace("conflict").await;
+    let api: Api<Cluster> = Api::namespaced(t.admin().await, &ns);
+    retry(async || api.create(&PostParams::default(), &cluster("c")).await)
+        .await
+        .unwrap();
+    let mut stale = api.get("c").await.unwrap();
+    let bump = json!({"metadata": {"labels": {"v": "2"}}});
+    api.patch("c", &PatchParams::default(), &Patch::Merge(&bump))
+        .await
+        .unwrap();
+    stale.spec.paused = Some(true);
+    let (code, reason, msg) = api_error(api.replace("c", &PostParams::default(), &stale).await);
+    assert_eq!((code, reason.as_str()), (409, "Conflict"));
+    assert_eq!(
+        msg,
+        "Operation cannot be fulfilled on clusters.cluster.x-k8s.io \"c\": the object has been \
+         modified; please apply your changes to the latest version and try again"
+    );
+    stale.metadata.resource_version = None;
+    let (code, reason, msg) = api_error(api.replace("c", &PostParams::default(), &stale).await);
+    assert_eq!((code, reason.as_str()), (422, "Invalid"));
+    assert_eq!(
+        msg,
+        "clusters.cluster.x-k8s.io \"c\" is invalid: metadata.resourceVersion: Invalid value: 0: \
+         must be specified for an update"
+    );
+    let (code, reason, msg) = api_error(api.create(&PostParams::default(), &cluster("c")).await);
+    assert_eq!((code, reason.as_str()), (409, "AlreadyExists"));
+    assert_eq!(msg, "clusters.cluster.x-k8s.io \"c\" already exists");
+    t.shutdown().await;
+}
