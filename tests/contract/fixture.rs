@@ -23,6 +23,10 @@ pub struct Target {
     pub kubeconfig: PathBuf,
     /// A context with every right (system:masters / demo-admin).
     pub admin: String,
+    /// A context that may read but not write.
+    pub viewer: String,
+    /// The viewer's user name as the server's RBAC messages spell it.
+    pub viewer_user: &'static str,
     /// The etcd client URL of the real target (for compaction).
     pub etcd: Option<String>,
     pub demo: Option<DemoHandle>,
@@ -40,6 +44,8 @@ impl Target {
                 name: "real kube-apiserver (KCLM_E2E_KUBECONFIG)".into(),
                 kubeconfig: PathBuf::from(kc),
                 admin: "e2e-admin".into(),
+                viewer: "e2e-viewer".into(),
+                viewer_user: "kclm-e2e-viewer",
                 etcd: std::env::var("KCLM_E2E_ETCD").ok(),
                 demo: None,
             },
@@ -51,6 +57,8 @@ impl Target {
                     name: "embedded demo landscape".into(),
                     kubeconfig: demo.kubeconfig.clone(),
                     admin: "demo-garden".into(),
+                    viewer: "demo-viewer".into(),
+                    viewer_user: "demo-viewer",
                     etcd: None,
                     demo: Some(demo),
                 }
@@ -71,6 +79,12 @@ impl Target {
         client_for(&self.kube_target(&self.admin))
             .await
             .expect("admin client")
+    }
+
+    pub async fn viewer(&self) -> kube::Client {
+        client_for(&self.kube_target(&self.viewer))
+            .await
+            .expect("viewer client")
     }
 
     /// Whether the server serves an API group (listed by discovery).

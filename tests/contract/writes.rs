@@ -1,11 +1,14 @@
 //! Mutations: create, merge patch, server-side apply, dry run, deletion,
 //! conflicts, and what the limited user may do.
 
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
 use kclm::model::capi::Cluster;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
-use crate::fixture::{Target, api_error, retry};
+use crate::fixture::{Target, api_error, list, retry};
 use crate::objects::cluster;
 
 fn labels(c: &Cluster) -> Vec<(String, String)> {
@@ -146,5 +149,78 @@ async fn stale_update_conflicts_with_the_kubernetes_message() {
     let (code, reason, msg) = api_error(api.create(&PostParams::default(), &cluster("c")).await);
     assert_eq!((code, reason.as_str()), (409, "AlreadyExists"));
     assert_eq!(msg, "clusters.cluster.x-k8s.io \"c\" already exists");
+    t.shutdown().await;
+}
+
+async fn access(client: kube::Client, ns: &str, verb: &str) -> (bool, Option<String>) {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                namespace: Some(ns.into()),
+                verb: Some(verb.into()),
+                group: Some("cluster.x-k8s.io".into()),
+                resource: Some("clusters".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let answer = Api::<SelfSubjectAccessReview>::all(client)
+        .create(&PostParams::default(), &review)
+        .await
+        .expect("SelfSubjectAccessReview");
+    let status = answer.status.expect("a review has a status");
+    (status.allowed, status.reason)
+}
+
+#[tokio::test]
+async fn viewer_is_forbidden_to_write_and_access_reviews_say_so() {
+    let t = Target::start("viewer_forbidden").await;
+    let ns = t.namespace("rbac").await;
+    let admin: Api<Cluster> = Api::namespaced(t.admin().await, &ns);
+    retry(async || admin.create(&PostParams::default(), &cluster("c")).await)
+        .await
+        .unwrap();
+    let viewer: Api<Cluster> = Api::namespaced(t.viewer().await, &ns);
+    assert_eq!(list(&viewer, &ListParams::default()).await.items.len(), 1);
+    let user = t.viewer_user;
+    let denied = |verb: &str, name: &str| {
+        let subject = if name.is_empty() {
+            "clusters.cluster.x-k8s.io".to_string()
+        } else {
+            format!("clusters.cluster.x-k8s.io \"{name}\"")
+        };
+        format!(
+            "{subject} is forbidden: User \"{user}\" cannot {verb} resource \"clusters\" in API \
+             group \"cluster.x-k8s.io\" in the namespace \"{ns}\""
+        )
+    };
+    let (code, reason, msg) = api_error(viewer.create(&PostParams::default(), &cluster("v")).await);
+    assert_eq!(
+        (code, reason.as_str(), msg),
+        (403, "Forbidden", denied("create", ""))
+    );
+    let patch = json!({"metadata": {"labels": {"x": "y"}}});
+    let (code, _, msg) = api_error(
+        viewer
+            .patch("c", &PatchParams::default(), &Patch::Merge(&patch))
+            .await,
+    );
+    assert_eq!((code, msg), (403, denied("patch", "c")));
+    let (code, _, msg) = api_error(viewer.delete("c", &DeleteParams::default()).await);
+    assert_eq!((code, msg), (403, denied("delete", "c")));
+
+    assert_eq!(access(t.viewer().await, &ns, "create").await, (false, None));
+    let (allowed, reason) = access(t.viewer().await, &ns, "list").await;
+    assert!(allowed);
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("RBAC: allowed by ClusterRoleBinding \"")),
+        "{reason:?}"
+    );
+    // The admin is in system:masters: allowed without an RBAC reason.
+    assert_eq!(access(t.admin().await, &ns, "create").await, (true, None));
     t.shutdown().await;
 }
