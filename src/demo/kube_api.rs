@@ -21,7 +21,7 @@ use super::Shared;
 use super::kube_query::{FieldSelector, LabelSelector, decode_continue, encode_continue};
 use super::kube_store::WatchEvent;
 use super::kube_table::table;
-use super::kube_write::{self, Target};
+use super::kube_write::{self, Target, Writer};
 use super::resources::{self, RESOURCES, SSAR};
 use super::status::{ApiError, json_response};
 
@@ -173,6 +173,21 @@ async fn route(
         .and_then(|a| a.to_str().ok())
         .unwrap_or("");
     let wants_table = accept.contains("as=Table");
+    // Like kube-apiserver: the fieldManager parameter, else the client's User-Agent up to "/".
+    let manager = q
+        .get("fieldManager")
+        .filter(|m| !m.is_empty())
+        .cloned()
+        .or_else(|| {
+            let ua = headers.get(header::USER_AGENT)?.to_str().ok()?;
+            Some(ua.split('/').next().unwrap_or(ua).to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let writer = Writer {
+        user,
+        manager: &manager,
+        force: q.get("force").is_some_and(|f| f == "true"),
+    };
     match verb {
         "watch" => watch(shared, &target, &q),
         "list" => list(shared, &target, &q, wants_table),
@@ -195,25 +210,27 @@ async fn route(
                 ok(&obj)
             })
         }
-        "create" => kube_write::create(shared, &target, body, dry_run, user)
+        "create" => kube_write::create(shared, &target, body, dry_run, &writer)
             .map(|v| json_response(StatusCode::CREATED, &v)),
-        "update" => kube_write::replace(shared, &target, body, dry_run, user).map(|v| ok(&v)),
+        "update" => kube_write::replace(shared, &target, body, dry_run, &writer).map(|v| ok(&v)),
         "patch" => {
             let ct = headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|c| c.to_str().ok())
                 .unwrap_or("");
             let fm = q.get("fieldManager").map(String::as_str);
-            kube_write::patch(shared, &target, ct, body, fm, dry_run, user).map(|(v, created)| {
-                json_response(
-                    if created {
-                        StatusCode::CREATED
-                    } else {
-                        StatusCode::OK
-                    },
-                    &v,
-                )
-            })
+            kube_write::patch(shared, &target, ct, body, fm, dry_run, &writer).map(
+                |(v, created)| {
+                    json_response(
+                        if created {
+                            StatusCode::CREATED
+                        } else {
+                            StatusCode::OK
+                        },
+                        &v,
+                    )
+                },
+            )
         }
         _ => kube_write::delete(shared, &target, body, dry_run).map(|v| ok(&v)),
     }

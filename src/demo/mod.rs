@@ -15,6 +15,7 @@ mod kube_query;
 mod kube_store;
 mod kube_table;
 mod kube_write;
+mod managed_fields;
 mod metal_api;
 mod metal_store;
 mod patch;

@@ -127,6 +127,8 @@ impl Target {
             .etcd
             .as_deref()
             .expect("KCLM_E2E_ETCD is set by testenv.sh");
+        // reqwest is built without a crypto provider of its own (plain HTTP here).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let head: serde_json::Value = http
             .post(format!("{etcd}/v3/kv/range"))

@@ -118,6 +118,105 @@ async fn create_merge_patch_dry_run_and_delete() {
 }
 
 #[tokio::test]
+async fn server_side_apply_with_field_manager_kclm() {
+    let t = Target::start("server_side_apply").await;
+    let ns = t.namespace("apply").await;
+    let api: Api<Cluster> = Api::namespaced(t.admin().await, &ns);
+    let applied = |labels: serde_json::Value, paused: bool| {
+        let mut c = cluster("s");
+        c.metadata.labels = serde_json::from_value(labels).unwrap();
+        c.spec.paused = Some(paused);
+        c
+    };
+    let kclm = PatchParams::apply("kclm");
+    let first = retry(async || {
+        api.patch("s", &kclm, &Patch::Apply(applied(json!({"a": "b"}), true)))
+            .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(first.spec.paused, Some(true));
+    let managers: Vec<(String, String)> = first
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .map(|m| {
+            (
+                m.manager.clone().unwrap_or_default(),
+                m.operation.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(managers, [("kclm".into(), "Apply".into())]);
+
+    // Another manager may not take kclm's field without force.
+    let other = PatchParams::apply("other");
+    let (code, reason, msg) = api_error(
+        api.patch("s", &other, &Patch::Apply(applied(json!(null), false)))
+            .await,
+    );
+    assert_eq!((code, reason.as_str()), (409, "Conflict"));
+    assert_eq!(
+        msg,
+        "Apply failed with 1 conflict: conflict with \"kclm\": .spec.paused"
+    );
+
+    // A dry-run apply answers, stores nothing.
+    let dry = api
+        .patch(
+            "s",
+            &kclm.clone().dry_run(),
+            &Patch::Apply(applied(json!({"a": "dry"}), true)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(labels(&dry), [("a".into(), "dry".into())]);
+    assert_eq!(
+        labels(&api.get("s").await.unwrap()),
+        [("a".into(), "b".into())]
+    );
+
+    let forced = api
+        .patch(
+            "s",
+            &other.clone().force(),
+            &Patch::Apply(applied(json!(null), false)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(forced.spec.paused, Some(false));
+    // kclm applies again without its label: the label it alone owned goes away;
+    // the now shared spec.paused (same value) stays.
+    let again = api
+        .patch("s", &kclm, &Patch::Apply(applied(json!(null), false)))
+        .await
+        .unwrap();
+    assert!(labels(&again).is_empty(), "{:?}", again.metadata.labels);
+    assert_eq!(again.spec.paused, Some(false));
+
+    // A plain patch takes the fields it changes; kclm's apply then conflicts with it.
+    let patcher = PatchParams {
+        field_manager: Some("patcher".into()),
+        ..Default::default()
+    };
+    let unpause = json!({"spec": {"paused": true}});
+    api.patch("s", &patcher, &Patch::Merge(&unpause))
+        .await
+        .unwrap();
+    let (code, _, msg) = api_error(
+        api.patch("s", &kclm, &Patch::Apply(applied(json!(null), false)))
+            .await,
+    );
+    assert_eq!(code, 409);
+    assert_eq!(
+        msg,
+        "Apply failed with 1 conflict: conflict with \"patcher\" using cluster.x-k8s.io/v1beta2: .spec.paused"
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn stale_update_conflicts_with_the_kubernetes_message() {
     let t = Target::start("stale_update").await;
     let ns = t.namespace("conflict").await;
