@@ -2,6 +2,7 @@
 //! discovery, list (paged), watch (resumable, bookmarks, 410), get, and the
 //! routing of mutations to `kube_write`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
@@ -20,23 +21,34 @@ use super::Shared;
 use super::kube_query::{FieldSelector, LabelSelector, decode_continue, encode_continue};
 use super::kube_store::WatchEvent;
 use super::kube_table::table;
-use super::kube_write::{self, Target};
+use super::kube_write::{self, Target, Writer};
 use super::resources::{self, RESOURCES, SSAR};
 use super::status::{ApiError, json_response};
 
 const ADMIN: &str = "demo-admin";
+
+/// kube-apiserver's answer to a continue token whose snapshot was compacted away.
+const CONTINUE_TOO_OLD: &str = "The provided continue parameter is too old to display a consistent \
+    list result. You can start a new list without the continue parameter, or use the continue token \
+    in this response to retrieve the remainder of the results. Continuing with the provided token \
+    results in an inconsistent list - objects that were created, modified, or deleted between the \
+    time the first chunk was returned and now may show up in the list.";
 const VIEWER: &str = "demo-viewer";
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
+/// An unknown resource of the core group (`/api/...`).
 fn not_found() -> ApiError {
-    ApiError::new(
-        404,
-        "NotFound",
-        "the server could not find the requested resource",
-    )
+    ApiError {
+        details: Some(json!({})),
+        ..ApiError::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+    }
 }
 
 fn user_of(headers: &HeaderMap) -> Option<&'static str> {
@@ -98,16 +110,19 @@ async fn route(
         ["apis", g] => {
             return resources::api_group(g)
                 .map(|v| ok(&v))
-                .ok_or_else(not_found);
+                .ok_or_else(ApiError::page_not_found);
         }
         ["apis", g, v] => {
             return resources::resource_list(g, v)
                 .map(|v| ok(&v))
-                .ok_or_else(not_found);
+                .ok_or_else(ApiError::page_not_found);
         }
         ["api", "v1", rest @ ..] => parse_target("", "v1", rest)?,
-        ["apis", g, v, rest @ ..] => parse_target(g, v, rest)?,
-        _ => return Err(not_found()),
+        ["apis", g, v, rest @ ..] => {
+            parse_target(g, v, rest).map_err(|_| ApiError::page_not_found())?
+        }
+        ["api", ..] => return Err(not_found()),
+        _ => return Err(ApiError::page_not_found()),
     };
     let def = target.def();
     let dry_run = match q.get("dryRun").map(String::as_str) {
@@ -158,6 +173,21 @@ async fn route(
         .and_then(|a| a.to_str().ok())
         .unwrap_or("");
     let wants_table = accept.contains("as=Table");
+    // Like kube-apiserver: the fieldManager parameter, else the client's User-Agent up to "/".
+    let manager = q
+        .get("fieldManager")
+        .filter(|m| !m.is_empty())
+        .cloned()
+        .or_else(|| {
+            let ua = headers.get(header::USER_AGENT)?.to_str().ok()?;
+            Some(ua.split('/').next().unwrap_or(ua).to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let writer = Writer {
+        user,
+        manager: &manager,
+        force: q.get("force").is_some_and(|f| f == "true"),
+    };
     match verb {
         "watch" => watch(shared, &target, &q),
         "list" => list(shared, &target, &q, wants_table),
@@ -180,25 +210,27 @@ async fn route(
                 ok(&obj)
             })
         }
-        "create" => kube_write::create(shared, &target, body, dry_run, user)
+        "create" => kube_write::create(shared, &target, body, dry_run, &writer)
             .map(|v| json_response(StatusCode::CREATED, &v)),
-        "update" => kube_write::replace(shared, &target, body, dry_run, user).map(|v| ok(&v)),
+        "update" => kube_write::replace(shared, &target, body, dry_run, &writer).map(|v| ok(&v)),
         "patch" => {
             let ct = headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|c| c.to_str().ok())
                 .unwrap_or("");
             let fm = q.get("fieldManager").map(String::as_str);
-            kube_write::patch(shared, &target, ct, body, fm, dry_run, user).map(|(v, created)| {
-                json_response(
-                    if created {
-                        StatusCode::CREATED
-                    } else {
-                        StatusCode::OK
-                    },
-                    &v,
-                )
-            })
+            kube_write::patch(shared, &target, ct, body, fm, dry_run, &writer).map(
+                |(v, created)| {
+                    json_response(
+                        if created {
+                            StatusCode::CREATED
+                        } else {
+                            StatusCode::OK
+                        },
+                        &v,
+                    )
+                },
+            )
         }
         _ => kube_write::delete(shared, &target, body, dry_run, user).map(|v| ok(&v)),
     }
@@ -242,8 +274,12 @@ fn self_subject_access_review(body: &[u8], user: &str) -> Result<Response, ApiEr
     review["apiVersion"] = json!("authorization.k8s.io/v1");
     review["kind"] = json!("SelfSubjectAccessReview");
     review["metadata"] = json!({"creationTimestamp": null});
-    review["status"] = if allowed {
-        json!({"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding of the demo landscape"})
+    // The admin is like system:masters: allowed before RBAC is asked, so no reason.
+    review["status"] = if user == ADMIN {
+        json!({"allowed": true})
+    } else if allowed {
+        json!({"allowed": true, "reason": format!(
+            "RBAC: allowed by ClusterRoleBinding \"demo-viewers\" of ClusterRole \"view\" to User \"{user}\"")})
     } else {
         json!({"allowed": false})
     };
@@ -306,7 +342,14 @@ fn list(
         .as_ref()
         .map(|(rv, _)| *rv)
         .unwrap_or_else(|| world.kube.current_rv());
-    let table_objs = &world.kube.tables[t.res].objects;
+    // Every page shows the objects as of the first page's resourceVersion.
+    let table_objs = match &token {
+        Some((rv, _)) => world
+            .kube
+            .objects_at(t.res, *rv)
+            .map_err(|_| ApiError::expired(CONTINUE_TOO_OLD))?,
+        None => Cow::Borrowed(&world.kube.tables[t.res].objects),
+    };
     let start = match &token {
         Some((_, key)) => Bound::Excluded(key.clone()),
         None if !t.ns.is_empty() => Bound::Included((t.ns.clone(), String::new())),
@@ -332,6 +375,7 @@ fn list(
         last_key = Some(k.clone());
         items.push(o.clone());
     }
+    drop(table_objs);
     drop(world);
     let cont = (remaining > 0)
         .then(|| last_key.as_ref().map(|k| encode_continue(list_rv, k)))

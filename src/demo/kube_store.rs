@@ -2,6 +2,7 @@
 //! one global resourceVersion, and per-resource bounded event histories from
 //! which watches resume (or get 410 Gone, as from kube-apiserver's watch cache).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +39,9 @@ pub(crate) struct WatchEvent {
     pub rv: u64,
     pub etype: EventType,
     pub object: Arc<Value>,
+    /// The object before this event (`None` for ADDED): lets a paged list
+    /// continue on the snapshot it started from.
+    pub prev: Option<Arc<Value>>,
 }
 
 #[derive(Debug, Default)]
@@ -124,7 +128,14 @@ impl KubeStore {
         self.rv
     }
 
-    fn publish(&mut self, res: usize, rv: u64, etype: EventType, object: Arc<Value>) {
+    fn publish(
+        &mut self,
+        res: usize,
+        rv: u64,
+        etype: EventType,
+        object: Arc<Value>,
+        prev: Option<Arc<Value>>,
+    ) {
         if !self.recording {
             return;
         }
@@ -133,6 +144,7 @@ impl KubeStore {
             rv,
             etype,
             object,
+            prev,
         });
         let table = &mut self.tables[res];
         table.history.push_back(ev.clone());
@@ -163,8 +175,8 @@ impl KubeStore {
         }
         let key = key_of(&obj);
         let obj = Arc::new(obj);
-        self.tables[res].objects.insert(key, obj.clone());
-        self.publish(res, rv, EventType::Added, obj.clone());
+        let prev = self.tables[res].objects.insert(key, obj.clone());
+        self.publish(res, rv, EventType::Added, obj.clone(), prev);
         obj
     }
 
@@ -174,8 +186,8 @@ impl KubeStore {
         set_meta(&mut obj, "resourceVersion", json!(rv.to_string()));
         let key = key_of(&obj);
         let obj = Arc::new(obj);
-        self.tables[res].objects.insert(key, obj.clone());
-        self.publish(res, rv, EventType::Modified, obj.clone());
+        let prev = self.tables[res].objects.insert(key, obj.clone());
+        self.publish(res, rv, EventType::Modified, obj.clone(), prev);
         obj
     }
 
@@ -188,7 +200,7 @@ impl KubeStore {
         let mut last = (*old).clone();
         set_meta(&mut last, "resourceVersion", json!(rv.to_string()));
         let last = Arc::new(last);
-        self.publish(res, rv, EventType::Deleted, last.clone());
+        self.publish(res, rv, EventType::Deleted, last.clone(), Some(old));
         Some(last)
     }
 
@@ -209,6 +221,39 @@ impl KubeStore {
             .collect())
     }
 
+    /// The objects of one resource as they were at `rv`, rebuilt from the
+    /// history (what kube-apiserver serves a continue token from), or why not.
+    pub fn objects_at(
+        &self,
+        res: usize,
+        rv: u64,
+    ) -> Result<Cow<'_, BTreeMap<Key, Arc<Value>>>, TooOld> {
+        let table = &self.tables[res];
+        if rv < table.compacted_rv {
+            return Err(TooOld {
+                requested: rv,
+                oldest: table.compacted_rv,
+            });
+        }
+        // The first change after `rv` of each key holds the object as it was then.
+        let mut then: BTreeMap<Key, Option<Arc<Value>>> = BTreeMap::new();
+        for e in table.history.iter().filter(|e| e.rv > rv) {
+            then.entry(key_of(&e.object))
+                .or_insert_with(|| e.prev.clone());
+        }
+        if then.is_empty() {
+            return Ok(Cow::Borrowed(&table.objects));
+        }
+        let mut objects = table.objects.clone();
+        for (k, v) in then {
+            match v {
+                Some(o) => objects.insert(k, o),
+                None => objects.remove(&k),
+            };
+        }
+        Ok(Cow::Owned(objects))
+    }
+
     /// Ends the generation phase: what exists now is the start of history.
     pub fn start_recording(&mut self) {
         let rv = self.rv;
@@ -220,7 +265,6 @@ impl KubeStore {
     }
 
     /// Forgets all history, as etcd compaction does; older watches then get 410.
-    #[cfg(test)]
     pub fn compact(&mut self) {
         let rv = self.next_rv();
         for t in &mut self.tables {

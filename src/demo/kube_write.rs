@@ -9,10 +9,19 @@ use super::gardener_rules::{
     admit_delete, admit_shoot, admit_shoot_update, set_status_label, validate_shoot,
 };
 use super::kube_store::now_str;
+use super::managed_fields;
 use super::patch::{json_patch, merge_patch};
 use super::resources::{NAMESPACES, RESOURCES, ResourceDef, SHOOTS};
 use super::status::ApiError;
 use super::{Shared, World, simulate};
+
+/// Who writes: the authenticated user, and the field manager it writes as.
+pub(crate) struct Writer<'a> {
+    pub user: &'a str,
+    pub manager: &'a str,
+    /// Server-side apply with `force=true`: take over conflicting fields.
+    pub force: bool,
+}
 
 /// Which object (or collection) a request addresses.
 #[derive(Debug, Clone)]
@@ -82,19 +91,21 @@ pub(crate) fn create(
     t: &Target,
     body: &[u8],
     dry_run: bool,
-    user: &str,
+    w: &Writer,
 ) -> Result<Value, ApiError> {
     let obj = parse_object(body)?;
     let mut world = shared.lock();
-    create_locked(&mut world, t, obj, dry_run, user)
+    create_locked(&mut world, t, obj, dry_run, w, false)
 }
 
+/// Creates an object; `applied`: by server-side apply (else a plain create).
 fn create_locked(
     world: &mut World,
     t: &Target,
     mut obj: Value,
     dry_run: bool,
-    user: &str,
+    w: &Writer,
+    applied: bool,
 ) -> Result<Value, ApiError> {
     let def = t.def();
     check_type(def, &obj)?;
@@ -154,6 +165,12 @@ fn create_locked(
     }
     // Status is owned by controllers: dropped on create, as with a status subresource.
     obj.as_object_mut().map(|o| o.remove("status"));
+    let api_version = def.api_version();
+    if applied {
+        obj = managed_fields::apply(&json!({}), &obj, w.manager, w.force, &api_version)?;
+    } else {
+        managed_fields::record_update(None, &mut obj, w.manager, None, &api_version);
+    }
     if t.res == NAMESPACES {
         obj["spec"] = json!({"finalizers": ["kubernetes"]});
         obj["status"] = json!({"phase": "Active"});
@@ -161,8 +178,8 @@ fn create_locked(
     }
     if t.res == SHOOTS {
         validate_shoot(&obj, None)?;
-        admit_shoot(&world.kube, &mut obj, None, user)?;
-        super::four_eyes::maintain_confirmed_by(None, &mut obj, user);
+        admit_shoot(&world.kube, &mut obj, None, w.user)?;
+        super::four_eyes::maintain_confirmed_by(None, &mut obj, w.user);
         obj["status"] = json!({});
         set_status_label(&mut obj);
     }
@@ -184,7 +201,8 @@ fn commit_update(
     old: &Arc<Value>,
     mut new: Value,
     dry_run: bool,
-    user: &str,
+    w: &Writer,
+    applied: bool,
 ) -> Result<Value, ApiError> {
     let def = t.def();
     check_type(def, &new)?;
@@ -246,16 +264,26 @@ fn commit_update(
         if new["spec"]["kubernetes"]["version"] != old["spec"]["kubernetes"]["version"]
             || new["spec"]["provider"]["workers"] != old["spec"]["provider"]["workers"]
         {
-            admit_shoot(&world.kube, &mut new, Some(old), user)?;
+            admit_shoot(&world.kube, &mut new, Some(old), w.user)?;
         }
         admit_shoot_update(old, &mut new)?;
-        super::four_eyes::maintain_confirmed_by(Some(old), &mut new, user);
+        super::four_eyes::maintain_confirmed_by(Some(old), &mut new, w.user);
     } else if t.sub.is_none() && new["spec"] != old["spec"] {
         let g = old["metadata"]["generation"].as_i64().unwrap_or(1);
         new["metadata"]["generation"] = json!(g + 1);
     }
     if t.res == SHOOTS {
         set_status_label(&mut new);
+    }
+    if !applied {
+        let api_version = def.api_version();
+        managed_fields::record_update(
+            Some(old),
+            &mut new,
+            w.manager,
+            t.sub.as_deref(),
+            &api_version,
+        );
     }
     let deleting = !new["metadata"]["deletionTimestamp"].is_null();
     let no_finalizers = new["metadata"]["finalizers"]
@@ -284,7 +312,7 @@ pub(crate) fn replace(
     t: &Target,
     body: &[u8],
     dry_run: bool,
-    user: &str,
+    w: &Writer,
 ) -> Result<Value, ApiError> {
     let new = parse_object(body)?;
     let mut world = shared.lock();
@@ -294,17 +322,22 @@ pub(crate) fn replace(
         .cloned()
         .ok_or_else(|| ApiError::not_found(t.def(), t.name()))?;
     if meta_str(&new, "resourceVersion").is_empty() && !t.def().builtin {
-        return Err(ApiError::invalid(
-            t.def(),
-            t.name(),
-            &[(
-                "FieldValueInvalid",
-                "metadata.resourceVersion".into(),
-                "Invalid value: 0x0: must be specified for an update".into(),
-            )],
-        ));
+        // Unlike schema errors (`Kind.group`), this one names the resource.
+        let def = t.def();
+        let why = "Invalid value: 0: must be specified for an update";
+        return Err(ApiError {
+            details: Some(
+                json!({"name": t.name(), "group": def.group, "kind": def.plural,
+                "causes": [{"reason": "FieldValueInvalid", "message": why, "field": "metadata.resourceVersion"}]}),
+            ),
+            ..ApiError::invalid_plain(&format!(
+                "{} \"{}\" is invalid: metadata.resourceVersion: {why}",
+                def.qualified(),
+                t.name()
+            ))
+        });
     }
-    commit_update(&mut world, t, &old, new, dry_run, user)
+    commit_update(&mut world, t, &old, new, dry_run, w, false)
 }
 
 /// Returns the object and whether it was created (server-side apply of a new object).
@@ -315,7 +348,7 @@ pub(crate) fn patch(
     body: &[u8],
     field_manager: Option<&str>,
     dry_run: bool,
-    user: &str,
+    w: &Writer,
 ) -> Result<(Value, bool), ApiError> {
     let def = t.def();
     let ct = content_type.split(';').next().unwrap_or("").trim();
@@ -348,6 +381,12 @@ pub(crate) fn patch(
             if !v.is_object() {
                 return Err(bad("apply patch must be an object".into()));
             }
+            if meta_str(&v, "name").is_empty() {
+                return Err(ApiError::bad_request(format!(
+                    "the name of the object ({} based on URL) was undeterminable: name must be provided",
+                    t.name()
+                )));
+            }
             Kind::Apply(v)
         }
         _ => return Err(ApiError::unsupported_media(accepted)),
@@ -355,27 +394,27 @@ pub(crate) fn patch(
     let mut world = shared.lock();
     let Some(old) = world.kube.get(t.res, &t.ns, t.name()).cloned() else {
         if let Kind::Apply(obj) = kind {
-            let mut obj = obj;
-            if meta_str(&obj, "name").is_empty() && obj["metadata"].is_object() {
-                obj["metadata"]["name"] = json!(t.name());
-            }
-            return create_locked(&mut world, t, obj, dry_run, user).map(|v| (v, true));
+            return create_locked(&mut world, t, obj, dry_run, w, true).map(|v| (v, true));
         }
         return Err(ApiError::not_found(def, t.name()));
     };
     let mut new = (*old).clone();
+    let applied = matches!(kind, Kind::Apply(_));
     match kind {
-        Kind::Merge(p) | Kind::Apply(p) => {
+        Kind::Merge(p) => {
             if !p.is_object() {
                 return Err(bad("patch must be a JSON object".into()));
             }
             merge_patch(&mut new, &p);
         }
+        Kind::Apply(p) => {
+            new = managed_fields::apply(&old, &p, w.manager, w.force, &def.api_version())?;
+        }
         Kind::Json(ops) => {
             json_patch(&mut new, &ops).map_err(|e| ApiError::new(422, "Invalid", e))?
         }
     }
-    commit_update(&mut world, t, &old, new, dry_run, user).map(|v| (v, false))
+    commit_update(&mut world, t, &old, new, dry_run, w, applied).map(|v| (v, false))
 }
 
 pub(crate) fn delete(
@@ -456,12 +495,19 @@ pub(crate) fn delete(
         simulate::on_write(&mut world, t.res, Some(&old), Some(&stored));
         return Ok((*stored).clone());
     }
-    if dry_run {
-        return Ok((*old).clone());
+    // Gone at once: kube-apiserver answers with a Status, not the object.
+    let mut details = json!({"name": t.name(), "kind": def.plural, "uid": meta_str(&old, "uid")});
+    if !def.group.is_empty() {
+        details["group"] = json!(def.group);
     }
-    let gone = world.kube.remove(t.res, &t.ns, t.name());
+    let success = json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                         "status": "Success", "details": details});
+    if dry_run {
+        return Ok(success);
+    }
+    world.kube.remove(t.res, &t.ns, t.name());
     simulate::on_write(&mut world, t.res, Some(&old), None);
-    Ok(gone.map(|g| (*g).clone()).unwrap_or_else(|| (*old).clone()))
+    Ok(success)
 }
 
 impl ApiError {

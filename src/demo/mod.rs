@@ -16,6 +16,7 @@ mod kube_query;
 mod kube_store;
 mod kube_table;
 mod kube_write;
+mod managed_fields;
 mod metal_api;
 mod metal_store;
 mod patch;
@@ -199,6 +200,14 @@ impl DemoHandle {
             self.hmac_admin,
             self.auth_type
         )
+    }
+
+    /// Test hook, the demo's equivalent of an etcd compaction on a real server:
+    /// forgets the watch history and ends every open watch. A watcher resuming
+    /// from an older resourceVersion gets `410 Gone` and has to re-list.
+    pub fn compact(&self) {
+        self.shared.lock().kube.compact();
+        self.shared.close_watches();
     }
 
     #[cfg(test)]

@@ -13,6 +13,9 @@ pub(crate) struct ApiError {
     pub reason: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// Answered as kube-apiserver's mux does for paths nothing serves: a
+    /// text/plain `404 page not found`, not a `Status`.
+    pub plain: bool,
 }
 
 fn details(def: &ResourceDef, name: &str) -> Value {
@@ -30,6 +33,16 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            plain: false,
+        }
+    }
+
+    /// A path no API group serves (an unknown group, version or resource under
+    /// `/apis`): kube-apiserver answers `404 page not found` as plain text.
+    pub fn page_not_found() -> Self {
+        Self {
+            plain: true,
+            ..Self::new(404, "NotFound", "404 page not found")
         }
     }
 
@@ -168,6 +181,15 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if self.plain {
+            let ct = "text/plain; charset=utf-8";
+            return (
+                code,
+                [(axum::http::header::CONTENT_TYPE, ct)],
+                format!("{}\n", self.message),
+            )
+                .into_response();
+        }
         json_response(code, &self.to_value())
     }
 }

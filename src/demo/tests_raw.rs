@@ -12,6 +12,7 @@ use super::{DemoHandle, DemoOptions, Scale, start};
 async fn raw_http_auth_patch_types_and_errors() {
     let h = demo(1.0).await;
     let (ns, name) = find_shoot(&h, |_| true);
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let url = format!(
         "{}/apis/core.gardener.cloud/v1beta1/namespaces/{ns}/shoots/{name}",
@@ -29,7 +30,9 @@ async fn raw_http_auth_patch_types_and_errors() {
         http.patch(u)
             .bearer_auth("demo-admin")
             .header("Content-Type", "application/apply-patch+yaml")
-            .body("metadata:\n  labels:\n    applied: \"yes\"\n")
+            .body(format!(
+                "metadata:\n  name: {name}\n  labels:\n    applied: \"yes\"\n"
+            ))
     };
     let r: Value = apply(None).send().await.unwrap().json().await.unwrap();
     assert_eq!(r["code"], 422);
