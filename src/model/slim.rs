@@ -111,19 +111,19 @@ impl<'de, K: kube::Resource + Deserialize<'de>> Deserialize<'de> for Slim<K> {
     }
 }
 
-impl<K: kube::Resource<DynamicType = ()>> kube::Resource for Slim<K> {
-    type DynamicType = ();
+impl<K: kube::Resource> kube::Resource for Slim<K> {
+    type DynamicType = K::DynamicType;
     type Scope = K::Scope;
-    fn kind(dt: &()) -> std::borrow::Cow<'_, str> {
+    fn kind(dt: &K::DynamicType) -> std::borrow::Cow<'_, str> {
         K::kind(dt)
     }
-    fn group(dt: &()) -> std::borrow::Cow<'_, str> {
+    fn group(dt: &K::DynamicType) -> std::borrow::Cow<'_, str> {
         K::group(dt)
     }
-    fn version(dt: &()) -> std::borrow::Cow<'_, str> {
+    fn version(dt: &K::DynamicType) -> std::borrow::Cow<'_, str> {
         K::version(dt)
     }
-    fn plural(dt: &()) -> std::borrow::Cow<'_, str> {
+    fn plural(dt: &K::DynamicType) -> std::borrow::Cow<'_, str> {
         K::plural(dt)
     }
     fn meta(&self) -> &super::ObjectMeta {

@@ -125,6 +125,18 @@ pub fn error_message(e: &kube::Error) -> String {
     }
 }
 
+/// A 429 ("storage is (re)initializing", priority and fairness) before a kind's
+/// first sync means "not yet", not "broken": the kind stays connecting.
+fn too_early(e: &watcher::Error) -> bool {
+    match e {
+        watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) => {
+            status_code(e) == Some(429)
+        }
+        watcher::Error::WatchError(s) => s.code == 429,
+        _ => false,
+    }
+}
+
 /// Classifies a watcher error: `Some(reason)` if the kind should be skipped for good.
 fn permanent(e: &watcher::Error) -> Option<String> {
     let inner = match e {
@@ -160,7 +172,8 @@ pub fn spawn_watch<K>(
     tx: UpdateTx,
 ) -> tokio::task::JoinHandle<()>
 where
-    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    K::DynamicType: Send,
     K::Scope: Send,
 {
     tokio::spawn(async move {
@@ -169,6 +182,7 @@ where
         let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
         let mut buffer: Vec<KubeObject> = Vec::new();
         let mut errored = false;
+        let mut synced_once = false;
         while let Some(item) = stream.next().await {
             let update = match item {
                 Ok(Event::Init) => {
@@ -185,6 +199,7 @@ where
                         return;
                     }
                     errored = false;
+                    synced_once = true;
                     Update::Source(kind, SourceState::Synced)
                 }
                 Ok(Event::Apply(Slim(o))) => {
@@ -199,6 +214,10 @@ where
                     if let Some(reason) = permanent(&e) {
                         let _ = tx.send(Update::Source(kind, SourceState::Unavailable(reason)));
                         return;
+                    }
+                    if !synced_once && too_early(&e) {
+                        tracing::info!(?kind, error = %e, "server not ready for this kind yet, retrying");
+                        continue;
                     }
                     errored = true;
                     tracing::warn!(?kind, error = %e, "watch error, retrying");

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use kclm::landscape::{Kind, KubeObject, Landscape, SourceState, Update};
+use kclm::model::Slim;
 use kclm::model::capi::{Cluster, MachineDeployment};
 use kclm::source::kube::{spawn_watch, watch_kind};
 use kube::api::{
@@ -68,7 +69,8 @@ async fn paged_list_is_one_snapshot_and_the_watcher_syncs_every_object() {
 
     // kclm's watcher: paged initial list, then the watch.
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let task = spawn_watch(api.clone(), Kind::Cluster, KubeObject::Cluster, 10, tx);
+    let slim: Api<Slim<Cluster>> = Api::namespaced(t.admin().await, &ns);
+    let task = spawn_watch(slim, Kind::Cluster, KubeObject::Cluster, 10, tx);
     let mut ls = Landscape::new();
     let mut want: BTreeSet<String> = names.iter().cloned().collect();
     want.remove("c-20");
@@ -156,7 +158,7 @@ async fn watcher_relists_after_410_gone_and_forgets_what_was_deleted_meanwhile()
         .expect("create");
     }
     let proxy = Proxy::start(upstream(&t.kubeconfig, &t.admin).await).await;
-    let through: Api<MachineDeployment> =
+    let through: Api<Slim<MachineDeployment>> =
         Api::namespaced(proxy.client(&t.kubeconfig, &t.admin).await, &ns);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let kind = Kind::MachineDeployment;
@@ -286,7 +288,7 @@ async fn unserved_kind_is_unavailable_while_other_kinds_keep_syncing() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let clusters: Api<Cluster> = Api::namespaced(client.clone(), &ns);
     let mut tasks = vec![spawn_watch(
-        clusters.clone(),
+        Api::<Slim<Cluster>>::namespaced(client.clone(), &ns),
         Kind::Cluster,
         KubeObject::Cluster,
         50,
@@ -295,7 +297,10 @@ async fn unserved_kind_is_unavailable_while_other_kinds_keep_syncing() {
     // The made-up kind reports under a stand-in label on a channel of its own.
     let (wtx, mut wrx) = mpsc::unbounded_channel();
     tasks.push(spawn_watch(
-        widgets,
+        Api::<Slim<DynamicObject>>::all_with(
+            client.clone(),
+            &ApiResource::from_gvk_with_plural(&gvk, "widgets"),
+        ),
         Kind::TenantControlPlane,
         |_| KubeObject::Cluster(Cluster::default()),
         50,
