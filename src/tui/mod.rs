@@ -23,6 +23,7 @@ mod state;
 mod table;
 mod theme;
 mod update;
+mod update_marks;
 mod update_ops;
 mod update_overlay;
 mod views;

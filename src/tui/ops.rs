@@ -9,6 +9,11 @@ use kclm::ops::shoot::{self, ShootOp};
 use kclm::ops::{ObjectRef, OpContext, OpError, Outcome, capi};
 use kclm::source::metal::MetalClient;
 
+use super::overlay::Overlay;
+use super::state::{Level, State, StatusMsg};
+use super::update::{Effect, info};
+use super::views::action_menu::{ResultLine, Results};
+
 /// One operation, fully described: targets, and the confirmation text the
 /// user typed (filled in by the dialog when it is confirmed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -283,4 +288,85 @@ impl OpsEnv {
             capi_access: s.capi.clone().map(|c| AccessCache::new(c, DEFAULT_TTL)),
         }
     }
+}
+
+/// Notes effects just sent (the status says what is running).
+pub fn sent(s: &mut State, effects: &[Effect]) {
+    for e in effects {
+        if let Effect::Op(req) = e {
+            s.ops_running += 1;
+            let dry = if req.dry_run { " (dry run)" } else { "" };
+            info(s, format!("{}{dry}: sent…", req.op.label()));
+        }
+    }
+}
+
+/// A request came back: single results to the status line (errors stay
+/// until esc), bulk results to the results overlay.
+pub fn done(s: &mut State, report: OpReport) {
+    s.ops_running = s.ops_running.saturating_sub(1);
+    match report {
+        OpReport::One { label, result } => match result {
+            Ok(o) => info(s, format!("{label}: {}", o.message)),
+            Err(e) => {
+                s.status = Some(StatusMsg {
+                    text: format!("{label} failed: {e}"),
+                    level: Level::Error,
+                });
+            }
+        },
+        OpReport::Bulk {
+            label,
+            dry_run,
+            results,
+        } => {
+            let lines: Vec<ResultLine> = results
+                .into_iter()
+                .map(|(target, r)| match r {
+                    Ok(o) => ResultLine {
+                        target,
+                        ok: true,
+                        message: o.message,
+                    },
+                    Err(e) => ResultLine {
+                        target,
+                        ok: false,
+                        message: e.to_string(),
+                    },
+                })
+                .collect();
+            let failed = lines.iter().filter(|l| !l.ok).count();
+            let dry = if dry_run { " (dry run)" } else { "" };
+            let title = format!("{label}{dry}: {} ok, {failed} failed", lines.len() - failed);
+            s.status = Some(StatusMsg {
+                text: title.clone(),
+                level: if failed > 0 {
+                    Level::Error
+                } else {
+                    Level::Info
+                },
+            });
+            // Never over a confirmation being typed; the status says it all then.
+            if !matches!(s.overlay, Some(Overlay::Confirm(_))) {
+                s.overlay = Some(Overlay::Results(Results {
+                    title,
+                    lines,
+                    scroll: 0,
+                }));
+            }
+        }
+    }
+    s.dirty = true;
+}
+
+/// An answer from the authorizer. One that could not be had counts as
+/// unknown (the server still decides when the operation is sent).
+pub fn access_answer(s: &mut State, check: AccessCheck, answer: Result<Access, String>) {
+    s.access_pending.remove(&check);
+    let a = answer.unwrap_or_else(|e| Access {
+        allowed: true,
+        reason: format!("unknown ({e})"),
+    });
+    s.access.insert(check, a);
+    s.dirty = true;
 }

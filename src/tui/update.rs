@@ -61,7 +61,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(k) => {
             s.dirty = true;
             let mut effects = on_key(s, &k);
-            super::update_ops::sent(s, &effects);
+            super::ops::sent(s, &effects);
             if s.overlay.is_none() {
                 effects.extend(super::update_ops::access_effects(s));
             }
@@ -110,11 +110,11 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::OpDone(report) => {
-            super::update_ops::done(s, report);
+            super::ops::done(s, report);
             Vec::new()
         }
         Msg::Access(check, answer) => {
-            super::update_ops::access_answer(s, check, answer);
+            super::ops::access_answer(s, check, answer);
             Vec::new()
         }
     }
@@ -290,7 +290,7 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
         | Action::ClearMarks
         | Action::ToggleDryRun
         | Action::CycleHorizon
-        | Action::ToggleTimelineGroup => return super::update_ops::toggle_action(s, a),
+        | Action::ToggleTimelineGroup => return super::update_marks::toggle_action(s, a),
     }
     Vec::new()
 }

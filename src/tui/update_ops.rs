@@ -5,16 +5,16 @@
 use kclm::landscape::ObjKey;
 use kclm::model::gardener::Shoot;
 use kclm::ops::ObjectRef;
-use kclm::ops::access::{Access, AccessCheck};
+use kclm::ops::access::AccessCheck;
 use kclm::ops::metal::{PowerCommand, StateChange};
 use kclm::ops::shoot::{Rotation, ShootOp};
 
 use super::action::Action;
-use super::ops::{Op, OpReport, OpRequest};
+use super::ops::{Op, OpRequest};
 use super::overlay::Overlay;
 use super::state::{Level, State, StatusMsg, ViewKind};
 use super::update::{Effect, info};
-use super::views::action_menu::{Menu, MenuItem, ResultLine, Results};
+use super::views::action_menu::{Menu, MenuItem};
 
 /// One thing the menu or a key can start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +121,18 @@ pub fn subject(s: &State) -> Option<Subject> {
         }
         _ => None,
     }
+}
+
+fn has_operations(kind: ViewKind) -> bool {
+    matches!(
+        kind,
+        ViewKind::Shoots
+            | ViewKind::Maint
+            | ViewKind::Clusters
+            | ViewKind::Tenants
+            | ViewKind::Machines
+            | ViewKind::Firewalls
+    )
 }
 
 /// What a key does to this subject, if anything.
@@ -281,7 +293,17 @@ pub fn op_action(s: &mut State, a: Action) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(subj) = subject(s) else {
-        info(s, format!("{}: nothing selected", a.name()));
+        let kind = s.active();
+        let text = if has_operations(kind) {
+            format!("{}: nothing selected", a.name())
+        } else {
+            format!(
+                "{} does not apply to {} (m lists what does)",
+                a.name(),
+                kind.name()
+            )
+        };
+        info(s, text);
         return Vec::new();
     };
     let Some(c) = choice_for(a, &subj) else {
@@ -475,184 +497,6 @@ pub fn action_unavailable(s: &State, a: Action) -> Option<String> {
     unavailable(s, &subj, c)
 }
 
-/// Marks, dry run, horizon and grouping keys.
-pub fn toggle_action(s: &mut State, a: Action) -> Vec<Effect> {
-    match a {
-        Action::ToggleMark | Action::MarkRange | Action::ClearMarks
-            if s.active() != ViewKind::Shoots && a != Action::ClearMarks =>
-        {
-            info(s, "marks are for shoots: focus the shoots pane (2)");
-        }
-        Action::ToggleMark => {
-            let Some(id) = s.pane(ViewKind::Shoots).selected.clone() else {
-                return Vec::new();
-            };
-            if !s.marks.remove(&id) {
-                s.marks.insert(id.clone());
-                s.last_mark = Some(id);
-            }
-            s.move_cursor(1);
-            info(s, marks_text(s));
-        }
-        Action::MarkRange => mark_range(s),
-        Action::ClearMarks => {
-            let n = s.marks.len();
-            s.marks.clear();
-            s.last_mark = None;
-            info(s, format!("{n} marks cleared"));
-        }
-        Action::ToggleDryRun => {
-            s.dry_run = !s.dry_run;
-            info(
-                s,
-                if s.dry_run {
-                    "dry run ON: operations go out with dryRun=All and change nothing"
-                } else {
-                    "dry run OFF: operations change the landscape"
-                },
-            );
-        }
-        Action::CycleHorizon => {
-            s.maint_horizon = match s.maint_horizon {
-                Some(6) => Some(12),
-                Some(12) => Some(24),
-                Some(24) => Some(48),
-                Some(_) => None,
-                None => Some(6),
-            };
-            s.refresh(ViewKind::Maint);
-            let text = horizon_text(s.maint_horizon);
-            info(s, format!("maintenance windows {text}"));
-        }
-        Action::ToggleTimelineGroup => {
-            use kclm::maintenance::GroupBy;
-            s.timeline_group = match s.timeline_group {
-                GroupBy::Seed => GroupBy::Project,
-                GroupBy::Project => GroupBy::Seed,
-            };
-            s.refresh(ViewKind::Maint);
-            let by = match s.timeline_group {
-                GroupBy::Seed => "seed",
-                GroupBy::Project => "project",
-            };
-            info(s, format!("maintenance timeline: one lane per {by}"));
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-pub fn horizon_text(h: Option<u32>) -> String {
-    match h {
-        Some(h) => format!("open now or within {h} h"),
-        None => "all".into(),
-    }
-}
-
-fn marks_text(s: &State) -> String {
-    match s.marks.len() {
-        0 => "no shoots marked".into(),
-        1 => "1 shoot marked (operations act on it)".into(),
-        n => format!("{n} shoots marked: H W R M D act on all of them, U clears"),
-    }
-}
-
-/// Marks every visible shoot between the last mark and the cursor.
-fn mark_range(s: &mut State) {
-    let pane = s.pane(ViewKind::Shoots);
-    let ids: Vec<String> = pane
-        .visible
-        .iter()
-        .map(|i| {
-            let r = &s.rows.shoots[*i as usize];
-            format!("{}/{}", r.namespace, r.name)
-        })
-        .collect();
-    let cursor = pane.cursor;
-    let from = s
-        .last_mark
-        .as_ref()
-        .and_then(|m| ids.iter().position(|id| id == m))
-        .unwrap_or(cursor);
-    let (a, b) = (from.min(cursor), from.max(cursor));
-    for id in ids.iter().take(b + 1).skip(a) {
-        s.marks.insert(id.clone());
-    }
-    if let Some(id) = ids.get(cursor) {
-        s.last_mark = Some(id.clone());
-    }
-    info(s, marks_text(s));
-}
-
-/// Notes effects just sent (the status says what is running).
-pub fn sent(s: &mut State, effects: &[Effect]) {
-    for e in effects {
-        if let Effect::Op(req) = e {
-            s.ops_running += 1;
-            let dry = if req.dry_run { " (dry run)" } else { "" };
-            info(s, format!("{}{dry}: sent…", req.op.label()));
-        }
-    }
-}
-
-/// A request came back: single results to the status line (errors stay
-/// until esc), bulk results to the results overlay.
-pub fn done(s: &mut State, report: OpReport) {
-    s.ops_running = s.ops_running.saturating_sub(1);
-    match report {
-        OpReport::One { label, result } => match result {
-            Ok(o) => info(s, format!("{label}: {}", o.message)),
-            Err(e) => {
-                s.status = Some(StatusMsg {
-                    text: format!("{label} failed: {e}"),
-                    level: Level::Error,
-                });
-            }
-        },
-        OpReport::Bulk {
-            label,
-            dry_run,
-            results,
-        } => {
-            let lines: Vec<ResultLine> = results
-                .into_iter()
-                .map(|(target, r)| match r {
-                    Ok(o) => ResultLine {
-                        target,
-                        ok: true,
-                        message: o.message,
-                    },
-                    Err(e) => ResultLine {
-                        target,
-                        ok: false,
-                        message: e.to_string(),
-                    },
-                })
-                .collect();
-            let failed = lines.iter().filter(|l| !l.ok).count();
-            let dry = if dry_run { " (dry run)" } else { "" };
-            let title = format!("{label}{dry}: {} ok, {failed} failed", lines.len() - failed);
-            s.status = Some(StatusMsg {
-                text: title.clone(),
-                level: if failed > 0 {
-                    Level::Error
-                } else {
-                    Level::Info
-                },
-            });
-            // Never over a confirmation being typed; the status says it all then.
-            if !matches!(s.overlay, Some(Overlay::Confirm(_))) {
-                s.overlay = Some(Overlay::Results(Results {
-                    title,
-                    lines,
-                    scroll: 0,
-                }));
-            }
-        }
-    }
-    s.dirty = true;
-}
-
 /// RBAC questions for the selection nobody asked yet (asked in the
 /// background; the answers grey out what is forbidden).
 pub fn access_effects(s: &mut State) -> Vec<Effect> {
@@ -684,18 +528,6 @@ pub fn access_effects(s: &mut State) -> Vec<Effect> {
     }
     s.access_pending.extend(want.iter().cloned());
     vec![Effect::CheckAccess(want)]
-}
-
-/// An answer from the authorizer. One that could not be had counts as
-/// unknown (the server still decides when the operation is sent).
-pub fn access_answer(s: &mut State, check: AccessCheck, answer: Result<Access, String>) {
-    s.access_pending.remove(&check);
-    let a = answer.unwrap_or_else(|e| Access {
-        allowed: true,
-        reason: format!("unknown ({e})"),
-    });
-    s.access.insert(check, a);
-    s.dirty = true;
 }
 
 pub fn request(s: &State, op: Op) -> Vec<Effect> {

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
@@ -52,8 +52,18 @@ impl Results {
 }
 
 pub fn render_menu(f: &mut Frame, area: Rect, m: &Menu, keymap: &Keymap, theme: &Theme) {
-    let h = m.items.len() as u16 + 4;
-    let r = centered(area, 90, h);
+    // Long reasons (a constraint's message) wrap instead of being cut.
+    let w = area.width.saturating_sub(4).min(120);
+    let inner = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = m
+        .items
+        .iter()
+        .map(|it| {
+            let len = 38 + it.disabled.as_ref().map_or(0, |d| d.chars().count() + 13);
+            len.div_ceil(inner).max(1)
+        })
+        .sum();
+    let r = centered(area, w, rows as u16 + 4);
     f.render_widget(Clear, r);
     let key = theme.style("ui.help.key");
     let mut lines = Vec::new();
@@ -91,7 +101,8 @@ pub fn render_menu(f: &mut Frame, area: Rect, m: &Menu, keymap: &Keymap, theme: 
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .style(theme.style("ui.popup")),
+            .style(theme.style("ui.popup"))
+            .wrap(Wrap { trim: false }),
         r,
     );
 }

@@ -101,7 +101,7 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         right.push(Span::styled(
             format!(
                 " {} ",
-                crate::tui::update_ops::horizon_text(s.maint_horizon)
+                crate::tui::update_marks::horizon_text(s.maint_horizon)
             ),
             theme.style("ui.statusbar"),
         ));
