@@ -138,12 +138,14 @@ impl Confirm {
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let extra = if self.warnings.is_empty() {
-            0
-        } else {
-            self.warnings.len() as u16 + 1
-        };
-        let h = self.details.len() as u16 + 7 + extra;
+        // Long lines wrap; the input line must stay inside the frame.
+        let w = area.width.min(72);
+        let inner = w.saturating_sub(2).max(1) as usize;
+        let rows = |l: &String| l.chars().count().div_ceil(inner).max(1) as u16;
+        let mut h: u16 = self.details.iter().map(rows).sum::<u16>() + 7;
+        if !self.warnings.is_empty() {
+            h += 1 + self.warnings.iter().map(rows).sum::<u16>();
+        }
         let r = centered(area, 72, h);
         f.render_widget(Clear, r);
         let mut lines: Vec<Line> = self.details.iter().map(|d| Line::from(d.clone())).collect();
