@@ -77,7 +77,10 @@ impl Tmux {
     /// Sends tmux key names (`Enter`, `Escape`, `Tab`) or literal text.
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let literal = !matches!(*k, "Enter" | "Escape" | "Tab" | "BTab" | "Up" | "Down");
+            let literal = !matches!(
+                *k,
+                "Enter" | "Escape" | "Tab" | "BTab" | "Up" | "Down" | "C-u" | "C-t"
+            );
             let mut c = Command::new("tmux");
             c.args(["send-keys", "-t", &self.name]);
             if literal {
@@ -86,6 +89,21 @@ impl Tmux {
             c.arg(k);
             assert!(c.status().expect("send-keys").success());
             std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// Waits until one of the needles shows; returns it and the screen.
+    fn wait_for_any(&self, needles: &[&str]) -> (usize, String) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.capture();
+            if let Some(i) = needles.iter().position(|n| screen.contains(n)) {
+                return (i, screen);
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for any of {needles:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 
@@ -184,4 +202,72 @@ fn demo_shoot_filter_detail_machines_yaml() {
     t.keys(&["Escape", "q"]);
     t.wait_for("KCLM_EXITED:0");
     assert!(!t.alternate_screen_on());
+}
+
+/// The name a typed confirmation asks for: `Type <name> to confirm`.
+fn typed_name(screen: &str) -> String {
+    screen
+        .split("Type ")
+        .nth(1)
+        .and_then(|rest| rest.split(" to confirm").next())
+        .expect("a typed confirmation")
+        .trim()
+        .to_string()
+}
+
+/// Opens `key`'s confirmation on the first shoot (from the top) that allows
+/// it; returns the name to type. Refusals (a constraint, already in that
+/// state) show in the status line and move on to the next shoot.
+fn open_typed(t: &Tmux, key: &str) -> String {
+    t.keys(&["g"]);
+    for _ in 0..15 {
+        t.keys(&[key]);
+        let (i, screen) = t.wait_for_any(&["to confirm, esc to cancel", "cannot ", "already "]);
+        if i == 0 {
+            return typed_name(&screen);
+        }
+        t.keys(&["j"]);
+    }
+    panic!("no shoot allows {key}");
+}
+
+/// Against the demo: the typed-name delete sends nothing for a wrong name and
+/// deletes for the right one; hibernate shows Hibernating; quit restores.
+#[test]
+fn demo_delete_needs_the_typed_name_and_hibernate_hibernates() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tmux::start(200, 50, "--demo");
+    t.wait_for("garden synced");
+    t.keys(&["2", "/", "hibernation:awake", "Enter"]);
+    t.wait_for("/hibernation:awake");
+
+    // Hibernate: the name is typed, then the watch shows the shoot hibernating.
+    let name = open_typed(&t, "H");
+    t.keys(&[&name, "Enter"]);
+    t.wait_for("hibernation requested");
+    t.keys(&["/", "C-u", &format!("\"{name}\""), "Enter"]);
+    t.wait_for_all(&[&format!("┌ shoot {name} "), "hibernation  Hibernat"]);
+
+    // Delete another awake shoot: a wrong name sends nothing.
+    t.keys(&["/", "C-u", "hibernation:awake", "Enter"]);
+    t.wait_for("/hibernation:awake");
+    let victim = open_typed(&t, "D");
+    assert_ne!(victim, name);
+    t.keys(&["nope", "Enter"]);
+    let screen = t.wait_for("does not match");
+    assert!(
+        !screen.contains(": sent"),
+        "a wrong name sent something:\n{screen}"
+    );
+    t.keys(&["C-u", &victim, "Enter"]);
+    t.wait_for("deletion requested");
+    t.keys(&["/", "C-u", &format!("\"{victim}\""), "Enter"]);
+    t.wait_for_all(&[&format!("┌ shoot {victim} "), "Delete ▰"]);
+
+    t.keys(&["q"]);
+    t.wait_for("KCLM_EXITED:0");
+    assert!(!t.alternate_screen_on(), "alternate screen left after quit");
 }

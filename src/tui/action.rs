@@ -58,6 +58,44 @@ actions! {
     NextMatch => "next_match", "Next search match (YAML view)";
     PrevMatch => "prev_match", "Previous search match (YAML view)";
     Redraw => "redraw", "Redraw the screen";
+    OpsMenu => "action_menu", "Operations on the selection, with keys and why one is unavailable";
+    ToggleMark => "toggle_mark", "Mark or unmark the selected shoot (for bulk operations)";
+    MarkRange => "mark_range", "Mark every shoot from the last mark to the cursor";
+    ClearMarks => "clear_marks", "Clear all marks";
+    Hibernate => "hibernate", "Hibernate the shoot (or the marked shoots); typed confirmation";
+    WakeUp => "wake_up", "Wake up the shoot (or the marked shoots)";
+    Reconcile => "reconcile", "Reconcile the shoot (or the marked shoots) now";
+    Maintain => "maintain", "Trigger maintenance now on the shoot (or the marked shoots)";
+    Retry => "retry", "Retry the shoot's failed last operation";
+    Rotate => "rotate", "Credential rotations of the shoot (submenu)";
+    Delete => "delete", "Delete the shoot, marked shoots, cluster or tenant; typed confirmation";
+    TogglePause => "toggle_pause", "Pause or unpause the Cluster-API cluster";
+    Power => "power", "Power the machine on/off/reset/cycle, boot BIOS/disk/PXE (submenu)";
+    Identify => "identify", "Switch the machine's identify LED on or off";
+    MachineState => "machine_state", "Reserve, lock or release the machine (submenu; needs a description)";
+    ToggleDryRun => "toggle_dry_run", "Toggle server-side dry run for every operation (DRY-RUN badge)";
+    CycleHorizon => "cycle_horizon", "Maintenance view: show windows within 6/12/24/48 h or all";
+    ToggleTimelineGroup => "toggle_timeline_group", "Maintenance view: timeline lanes per seed or per project";
+}
+
+impl Action {
+    /// Whether the action changes the landscape (refused in read-only mode).
+    pub fn mutates(self) -> bool {
+        matches!(
+            self,
+            Action::Hibernate
+                | Action::WakeUp
+                | Action::Reconcile
+                | Action::Maintain
+                | Action::Retry
+                | Action::Rotate
+                | Action::Delete
+                | Action::TogglePause
+                | Action::Power
+                | Action::Identify
+                | Action::MachineState
+        )
+    }
 }
 
 impl fmt::Display for Action {

@@ -16,6 +16,7 @@ use ratatui::DefaultTerminal;
 
 use super::TuiStart;
 use super::keymap::Keymap;
+use super::ops::{OpReport, OpsEnv};
 use super::prefs::Prefs;
 use super::render::render;
 use super::state::{Level, State};
@@ -136,11 +137,13 @@ async fn main_loop(
     let mut session: Option<Session> = None;
     let mut starting: Option<Starting> = Some(start_session(&start.target, poll));
     let mut tick = tokio::time::interval(TICK);
-    // Results of background calls (e.g. fetching a full object) come back as messages.
-    let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut next_frame = Instant::now();
     let mut rows_due = Instant::now();
+    // Background calls (operations, access reviews, full objects for the YAML
+    // view) run as tasks and answer here as messages.
+    let (op_tx, mut op_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let mut env: Option<OpsEnv> = None;
     loop {
         let now = Instant::now();
         if state.rows_stale() && now >= rows_due {
@@ -205,6 +208,10 @@ async fn main_loop(
                         if let Some(e) = s.errors.first() {
                             update(state, Msg::Status(e.clone(), Level::Error));
                         }
+                        let e = OpsEnv::from_session(&s, &start.paths.state_dir);
+                        state.protect = e.ctx.protect.clone();
+                        state.rbac_checks = e.garden.is_some() || e.capi.is_some();
+                        env = Some(e);
                         session = Some(s);
                     }
                     Err(e) => {
@@ -214,8 +221,8 @@ async fn main_loop(
                     }
                 }
             },
+            Some(m) = op_rx.recv() => { effects = update(state, m); }
             _ = tick.tick() => { update(state, Msg::Tick(Timestamp::now())); }
-            Some(m) = results.recv() => effects = update(state, m),
             _ = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w.into()).await,
@@ -273,6 +280,8 @@ async fn main_loop(
                             if let Some(s) = session.take() {
                                 s.shutdown().await;
                             }
+                            env = None;
+                            state.rbac_checks = false;
                             state.reset_landscape(Landscape::new());
                             state.landscape_name = target.name.clone();
                             state.dashboard_url = target.dashboard_url.clone();
@@ -306,7 +315,7 @@ async fn main_loop(
                         kclm::landscape::SourceGroup::Metal => None,
                     });
                     if let Some(client) = client {
-                        let tx = results_tx.clone();
+                        let tx = op_tx.clone();
                         tokio::spawn(async move {
                             let res = kclm::source::fetch::object_yaml(client, kind, &key).await;
                             let _ = tx.send(Msg::YamlLoaded(title, res));
@@ -316,6 +325,40 @@ async fn main_loop(
                 Effect::ClearScreen => {
                     terminal.clear()?;
                     state.dirty = true;
+                }
+                Effect::Op(req) => match env.clone() {
+                    Some(env) => {
+                        let tx = op_tx.clone();
+                        tokio::spawn(async move {
+                            let report = super::ops::execute(env, req).await;
+                            let _ = tx.send(Msg::OpDone(report));
+                        });
+                    }
+                    None => {
+                        let report = OpReport::One {
+                            label: req.op.label(),
+                            result: Err(kclm::ops::OpError::Refused(
+                                "not connected to the landscape yet".into(),
+                            )),
+                        };
+                        update(state, Msg::OpDone(report));
+                    }
+                },
+                Effect::CheckAccess(checks) => {
+                    for check in checks {
+                        match env.clone() {
+                            Some(env) => {
+                                let tx = op_tx.clone();
+                                tokio::spawn(async move {
+                                    let answer = super::ops::check_access(env, check.clone()).await;
+                                    let _ = tx.send(Msg::Access(check, answer));
+                                });
+                            }
+                            None => {
+                                update(state, Msg::Access(check, Err("not connected".into())));
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -13,6 +13,8 @@ pub struct Areas {
     pub tabs: Option<Rect>,
     pub panes: Vec<(ViewKind, Rect)>,
     pub detail: Option<Rect>,
+    /// The maintenance timeline (maintenance view, tall enough terminals).
+    pub timeline: Option<Rect>,
 }
 
 impl Areas {
@@ -34,7 +36,13 @@ fn split(dir: Direction, area: Rect, c: &[Constraint]) -> Vec<Rect> {
         .to_vec()
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn areas(size: (u16, u16), screen: Screen, focus: ViewKind) -> Areas {
+    areas_with(size, screen, focus, 0)
+}
+
+/// `lanes`: how many lanes the maintenance timeline has (its height).
+pub fn areas_with(size: (u16, u16), screen: Screen, focus: ViewKind, lanes: u16) -> Areas {
     use Constraint::{Length, Min, Percentage};
     let area = Rect::new(0, 0, size.0, size.1);
     let rows = split(Direction::Vertical, area, &[Length(1), Min(1), Length(1)]);
@@ -44,7 +52,15 @@ pub fn areas(size: (u16, u16), screen: Screen, focus: ViewKind) -> Areas {
         status,
         ..Default::default()
     };
-    let (w, h) = (body.width, body.height);
+    let (mut body, mut w, mut h) = (body, body.width, body.height);
+    if screen == Screen::List(ViewKind::Maint) && h >= 22 && w >= 40 {
+        // Borders and the hour axis, then one row per lane.
+        let th = (lanes.max(1) + 3).min(h / 3).max(4);
+        let c = split(Direction::Vertical, body, &[Length(th), Min(1)]);
+        out.timeline = Some(c[0]);
+        body = c[1];
+        (w, h) = (body.width, body.height);
+    }
     match screen {
         Screen::List(kind) => {
             if w >= 120 {

@@ -3,12 +3,14 @@
 
 mod action;
 mod app;
+mod dialogs;
 mod fmt;
 mod input;
 mod keymap;
 mod layered;
 mod layout;
 mod nav;
+mod ops;
 mod overlay;
 mod prefs;
 mod render;
@@ -21,6 +23,8 @@ mod state;
 mod table;
 mod theme;
 mod update;
+mod update_marks;
+mod update_ops;
 mod update_overlay;
 mod views;
 mod widgets;

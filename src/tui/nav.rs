@@ -7,7 +7,7 @@ use super::table::TableRow;
 
 impl State {
     pub fn areas(&self) -> layout::Areas {
-        layout::areas(self.size, self.screen, self.focus)
+        layout::areas_with(self.size, self.screen, self.focus, self.timeline_lanes)
     }
 
     /// Data rows visible in a pane at the current size.

@@ -5,7 +5,9 @@
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+use super::action::Action;
 use super::input::LineEdit;
+use super::views::action_menu::{Menu, Results};
 use super::widgets::confirm::Confirm;
 use super::yaml::YamlView;
 
@@ -19,15 +21,19 @@ pub enum Overlay {
         cursor: usize,
     },
     Yaml(YamlView),
-    /// Typed-name confirmation before a destructive operation. Nothing opens
-    /// one yet: hibernate/wake/delete arrive with the operations issue.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Confirmation before an operation (typed name, yes/no or description).
     Confirm(Confirm),
+    /// The action menu and its submenus (rotations, power, reserve/lock).
+    Menu(Menu),
+    /// Per-target results of a bulk operation.
+    Results(Results),
 }
 
 /// The `:` command palette.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Palette {
+    /// Operations are listed as unavailable.
+    pub readonly: bool,
     pub line: LineEdit,
     /// Completions for the current word: (text to insert, help).
     pub items: Vec<(String, String)>,
@@ -54,9 +60,60 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("theme", "<name>", "Switch the colour theme"),
     ("issues", "", "Toggle issues only"),
     ("help", "", "Key bindings"),
+    ("actions", "", "Operations on the selection (action menu)"),
+    ("hibernate", "", "Hibernate the shoot or the marked shoots"),
+    ("wake", "", "Wake up the shoot or the marked shoots"),
+    ("reconcile", "", "Reconcile the shoot or the marked shoots"),
+    (
+        "maintain",
+        "",
+        "Maintain the shoot or the marked shoots now",
+    ),
+    ("retry", "", "Retry the shoot's failed operation"),
+    ("rotate", "", "Credential rotations of the shoot"),
+    ("delete", "", "Delete the shoot(s), cluster or tenant"),
+    ("pause", "", "Pause or unpause the Cluster-API cluster"),
+    ("power", "", "Power commands for the machine"),
+    ("identify", "", "Identify LED of the machine on/off"),
+    ("reserve", "", "Reserve, lock or release the machine"),
+    ("mark-clear", "", "Clear the marks"),
+    ("dry-run", "", "Toggle server-side dry run"),
+    (
+        "horizon",
+        "",
+        "Maintenance: cycle the horizon 6/12/24/48 h/all",
+    ),
+    (
+        "timeline",
+        "",
+        "Maintenance: timeline lanes per seed or project",
+    ),
     ("q", "", "Quit"),
     ("quit", "", "Quit"),
 ];
+
+/// Palette commands that run a key-bound action.
+pub fn op_command(cmd: &str) -> Option<Action> {
+    Some(match cmd {
+        "actions" => Action::OpsMenu,
+        "hibernate" => Action::Hibernate,
+        "wake" => Action::WakeUp,
+        "reconcile" => Action::Reconcile,
+        "maintain" => Action::Maintain,
+        "retry" => Action::Retry,
+        "rotate" => Action::Rotate,
+        "delete" => Action::Delete,
+        "pause" => Action::TogglePause,
+        "power" => Action::Power,
+        "identify" => Action::Identify,
+        "reserve" => Action::MachineState,
+        "mark-clear" => Action::ClearMarks,
+        "dry-run" => Action::ToggleDryRun,
+        "horizon" => Action::CycleHorizon,
+        "timeline" => Action::ToggleTimelineGroup,
+        _ => return None,
+    })
+}
 
 /// Fuzzy-ranks `candidates` against `query` (all of them when it is empty).
 pub fn rank(query: &str, candidates: &[(String, String)]) -> Vec<(String, String)> {
@@ -101,11 +158,14 @@ impl Palette {
                 &COMMANDS
                     .iter()
                     .map(|(n, a, h)| {
-                        let help = if a.is_empty() {
+                        let mut help = if a.is_empty() {
                             h.to_string()
                         } else {
                             format!("{a}  {h}")
                         };
+                        if self.readonly && op_command(n).is_some_and(Action::mutates) {
+                            help.push_str("  (unavailable: read-only)");
+                        }
                         (n.to_string(), help)
                     })
                     .collect::<Vec<_>>(),

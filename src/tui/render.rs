@@ -12,13 +12,21 @@ use super::views;
 pub fn render(f: &mut Frame, s: &State, theme: &Theme) {
     let full = f.area();
     f.render_widget(Block::default().style(theme.style("ui.background")), full);
-    let a = super::layout::areas((full.width, full.height), s.screen, s.focus);
+    let a = super::layout::areas_with(
+        (full.width, full.height),
+        s.screen,
+        s.focus,
+        s.timeline_lanes,
+    );
     views::status::render_top(f, a.crumbs, s, theme);
     if let Some(t) = a.tabs {
         views::table::render_tabs(f, t, s, theme);
     }
     for (kind, rect) in &a.panes {
         views::table::render_pane(f, *rect, s, *kind, theme);
+    }
+    if let Some(t) = a.timeline {
+        views::timeline::render_timeline(f, t, s, theme);
     }
     if let Some(d) = a.detail {
         views::detail::render_detail(f, d, s, theme);
@@ -34,5 +42,7 @@ pub fn render(f: &mut Frame, s: &State, theme: &Theme) {
         }
         Some(Overlay::Yaml(y)) => views::yaml::render_yaml(f, body, y, theme),
         Some(Overlay::Confirm(d)) => d.render(f, body, theme),
+        Some(Overlay::Menu(m)) => views::action_menu::render_menu(f, body, m, &s.keymap, theme),
+        Some(Overlay::Results(r)) => views::action_menu::render_results(f, body, r, theme),
     }
 }

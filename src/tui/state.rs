@@ -1,12 +1,14 @@
 //! Everything the console shows, owned by the loop and changed only by
 //! `update`. Rendering reads it; nothing else writes it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 use kclm::filter::Filter;
 use kclm::landscape::Landscape;
 use kclm::landscape::rows::{MachineRow, ProjectRow, SeedRow, ShootRow};
+use kclm::maintenance::GroupBy;
+use kclm::ops::access::{Access, AccessCheck};
 
 use super::input::LineEdit;
 use super::keymap::Keymap;
@@ -240,6 +242,26 @@ pub struct State {
     pub session_error: Option<String>,
     /// Set by every change; the loop draws and clears it.
     pub dirty: bool,
+    /// Shoots marked for bulk operations (`namespace/name`) and the last one
+    /// marked (where a range mark starts).
+    pub marks: BTreeSet<String>,
+    pub last_mark: Option<String>,
+    /// Every operation goes out with `dryRun=All`.
+    pub dry_run: bool,
+    /// The landscape's `protect` rules (deletion is unavailable for matches).
+    pub protect: Vec<String>,
+    /// Ask the API server what RBAC allows (off without a connected cluster).
+    pub rbac_checks: bool,
+    /// RBAC answers, and the questions asked but not answered yet.
+    pub access: HashMap<AccessCheck, Access>,
+    pub access_pending: HashSet<AccessCheck>,
+    /// Operations sent and not answered yet.
+    pub ops_running: usize,
+    /// Maintenance view: windows opening within this many hours (None = all).
+    pub maint_horizon: Option<u32>,
+    /// Maintenance timeline lanes: grouped by, and how many there are.
+    pub timeline_group: GroupBy,
+    pub timeline_lanes: u16,
 }
 
 impl State {
@@ -278,6 +300,17 @@ impl State {
             session_error: None,
             detail_scroll: (String::new(), 0),
             dirty: true,
+            marks: BTreeSet::new(),
+            last_mark: None,
+            dry_run: false,
+            protect: Vec::new(),
+            rbac_checks: false,
+            access: HashMap::new(),
+            access_pending: HashSet::new(),
+            ops_running: 0,
+            maint_horizon: Some(12),
+            timeline_group: GroupBy::Seed,
+            timeline_lanes: 0,
         };
         s.sync_rows();
         s
@@ -315,6 +348,10 @@ impl State {
     /// Replaces the whole store (landscape switch).
     pub fn reset_landscape(&mut self, ls: Landscape) {
         self.ls = ls;
+        self.marks.clear();
+        self.last_mark = None;
+        self.access.clear();
+        self.access_pending.clear();
         self.pending = Dirty::everything();
         self.sync_rows();
     }
@@ -346,11 +383,13 @@ impl State {
                 self.rows.maint = maint_rows(&self.ls, self.now, &self.tz);
                 self.rows.maint_key = Some(key);
             }
+            self.timeline_lanes = self.count_lanes();
         }
         let issues_only = self.issues_only;
+        let horizon = self.maint_horizon.map(|h| i64::from(h) * 3600);
         let pane = &self.panes[&kind];
         let visible = with_rows!(self.rows, kind, |rows| {
-            let cands = candidates(&self.rows, pane, rows.len());
+            let cands = candidates(&self.rows, pane, rows.len(), horizon);
             table::visible(
                 rows,
                 cands.into_iter(),
@@ -363,6 +402,22 @@ impl State {
         pane.visible = visible;
         self.reselect(kind);
         self.dirty = true;
+    }
+
+    /// Lanes of the maintenance timeline: every shoot with a window has one
+    /// every day, so this is the number of its seeds (or projects).
+    fn count_lanes(&self) -> u16 {
+        let lanes: BTreeSet<&str> = self
+            .rows
+            .maint
+            .iter()
+            .filter(|r| r.facts.window.is_some())
+            .map(|r| match self.timeline_group {
+                GroupBy::Seed => r.seed.as_str(),
+                GroupBy::Project => r.project.as_str(),
+            })
+            .collect();
+        lanes.len().min(u16::MAX as usize) as u16
     }
 
     /// Puts the cursor back on the selected id, or clamps it.
@@ -436,8 +491,12 @@ impl State {
 }
 
 /// Which rows of a kind a pane may show before filtering.
-fn candidates(cache: &RowCache, pane: &Pane, len: usize) -> Vec<usize> {
+fn candidates(cache: &RowCache, pane: &Pane, len: usize, horizon: Option<i64>) -> Vec<usize> {
     match (pane.kind, &pane.scope) {
+        // Open now (0) or opening within the horizon.
+        (ViewKind::Maint, _) => (0..len)
+            .filter(|i| horizon.is_none_or(|h| cache.maint[*i].starts_in <= h))
+            .collect(),
         (ViewKind::Shoots, Scope::Project(_, ns)) => (0..len)
             .filter(|i| cache.shoots[*i].namespace == *ns)
             .collect(),

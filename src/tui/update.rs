@@ -31,6 +31,13 @@ pub enum Msg {
     ThemeLoaded(String),
     /// The full object for the YAML view arrived (title, YAML or error).
     YamlLoaded(String, Result<String, String>),
+    /// An operation's result(s).
+    OpDone(super::ops::OpReport),
+    /// The authorizer's answer to an RBAC question.
+    Access(
+        kclm::ops::access::AccessCheck,
+        Result<kclm::ops::access::Access, String>,
+    ),
 }
 
 /// What `update` asks the outside world to do.
@@ -46,6 +53,10 @@ pub enum Effect {
     ClearScreen,
     /// Read the full object for the open YAML view (title, kind, object).
     FetchYaml(String, kclm::landscape::Kind, kclm::landscape::ObjKey),
+    /// Run an operation through `kclm::ops` (answered by `Msg::OpDone`).
+    Op(super::ops::OpRequest),
+    /// Ask the API server what RBAC allows (answered by `Msg::Access`).
+    CheckAccess(Vec<kclm::ops::access::AccessCheck>),
 }
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -53,7 +64,12 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         Msg::Key(k) => {
             s.dirty = true;
-            on_key(s, &k)
+            let mut effects = on_key(s, &k);
+            super::ops::sent(s, &effects);
+            if s.overlay.is_none() {
+                effects.extend(super::update_ops::access_effects(s));
+            }
+            effects
         }
         Msg::Mouse(m) => {
             on_mouse(s, m);
@@ -118,6 +134,14 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
                 }
                 _ => {}
             }
+            Vec::new()
+        }
+        Msg::OpDone(report) => {
+            super::ops::done(s, report);
+            Vec::new()
+        }
+        Msg::Access(check, answer) => {
+            super::ops::access_answer(s, check, answer);
             Vec::new()
         }
     }
@@ -222,7 +246,10 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
             s.mode = Mode::Filter(LineEdit::with(&text));
         }
         Action::Command => {
-            let mut p = Palette::default();
+            let mut p = Palette {
+                readonly: s.readonly,
+                ..Palette::default()
+            };
             p.complete(&s.theme_names, &s.landscapes);
             s.overlay = Some(Overlay::Palette(p));
         }
@@ -280,6 +307,24 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::NextMatch | Action::PrevMatch => {}
         Action::Redraw => return vec![Effect::ClearScreen],
+        Action::OpsMenu => return super::update_ops::open_menu(s),
+        Action::Hibernate
+        | Action::WakeUp
+        | Action::Reconcile
+        | Action::Maintain
+        | Action::Retry
+        | Action::Rotate
+        | Action::Delete
+        | Action::TogglePause
+        | Action::Power
+        | Action::Identify
+        | Action::MachineState => return super::update_ops::op_action(s, a),
+        Action::ToggleMark
+        | Action::MarkRange
+        | Action::ClearMarks
+        | Action::ToggleDryRun
+        | Action::CycleHorizon
+        | Action::ToggleTimelineGroup => return super::update_marks::toggle_action(s, a),
     }
     Vec::new()
 }
@@ -400,10 +445,13 @@ pub fn command(s: &mut State, line: &str) -> Vec<Effect> {
         "theme" => return vec![Effect::LoadTheme(arg.to_string())],
         "issues" => return action(s, Action::IssuesOnly),
         "help" => s.overlay = Some(Overlay::Help { scroll: 0 }),
-        other => warn(
-            s,
-            format!("unknown command :{other} (press : and tab to see the list)"),
-        ),
+        other => match super::overlay::op_command(other) {
+            Some(a) => return action(s, a),
+            None => warn(
+                s,
+                format!("unknown command :{other} (press : and tab to see the list)"),
+            ),
+        },
     }
     Vec::new()
 }

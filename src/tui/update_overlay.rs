@@ -95,6 +95,50 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             }
             s.overlay = Some(Overlay::SortPick { cursor });
         }
+        Overlay::Menu(mut m) => {
+            let n = m.items.len();
+            match (act, k.code) {
+                (_, KeyCode::Enter) => {
+                    return match m.items.get(m.cursor).cloned() {
+                        Some(it) => super::update_ops::run_item(s, &it),
+                        None => Vec::new(),
+                    };
+                }
+                (_, KeyCode::Esc) | (Some(Action::Back | Action::Quit | Action::OpsMenu), _) => {
+                    return Vec::new();
+                }
+                (Some(Action::MoveDown), _) => m.cursor = (m.cursor + 1).min(n.saturating_sub(1)),
+                (Some(Action::MoveUp), _) => m.cursor = m.cursor.saturating_sub(1),
+                (Some(a), _) if m.items.iter().any(|i| i.action == Some(a)) => {
+                    if let Some(it) = m.items.iter().find(|i| i.action == Some(a)).cloned() {
+                        return super::update_ops::run_item(s, &it);
+                    }
+                }
+                (_, KeyCode::Char(c)) if c.is_ascii_digit() && c != '0' => {
+                    let i = (c as usize) - ('1' as usize);
+                    if let Some(it) = m.items.get(i).filter(|it| it.action.is_none()).cloned() {
+                        return super::update_ops::run_item(s, &it);
+                    }
+                }
+                _ => {}
+            }
+            s.overlay = Some(Overlay::Menu(m));
+        }
+        Overlay::Results(mut r) => match (act, k.code) {
+            (_, KeyCode::Esc | KeyCode::Enter) | (Some(Action::Back | Action::Quit), _) => {
+                // Closing the results also clears their summary from the status line.
+                s.status = None;
+            }
+            (Some(Action::MoveDown), _) => {
+                r.scroll = (r.scroll + 1).min(r.lines.len().saturating_sub(1));
+                s.overlay = Some(Overlay::Results(r));
+            }
+            (Some(Action::MoveUp), _) => {
+                r.scroll = r.scroll.saturating_sub(1);
+                s.overlay = Some(Overlay::Results(r));
+            }
+            _ => s.overlay = Some(Overlay::Results(r)),
+        },
         Overlay::Confirm(mut d) => match d.handle(k) {
             ConfirmOutcome::Open => s.overlay = Some(Overlay::Confirm(d)),
             ConfirmOutcome::Confirmed(effects) => return effects,

@@ -3,6 +3,8 @@
 
 mod config;
 pub mod fixtures;
+mod ops;
 mod perf;
 mod screens;
+mod screens_ops;
 mod updates;

@@ -168,7 +168,18 @@ fn maintenance_view() {
     let t = screen(&mut s, 160, 30, "default");
     let out = text(&t);
     assert!(out.contains("starts in"), "{out}");
+    // The timeline: a lane per seed, local hour marks, the day change, now.
+    assert!(out.contains("lanes per seed"), "{out}");
+    assert!(out.contains("│fra-1 "), "{out}");
+    assert!(out.contains(" Sun "), "midnight shows the weekday:\n{out}");
+    assert!(out.contains("┃"), "{out}");
+    assert!(out.contains("within 12 h"), "{out}");
     insta::assert_snapshot!(t.backend());
+    press(&mut s, "t");
+    let out = text(&screen(&mut s, 160, 30, "default"));
+    assert!(out.contains("lanes per project"), "{out}");
+    assert!(out.contains("│acme "), "{out}");
+    assert!(!out.contains("│fra-1 "), "{out}");
 }
 
 #[test]

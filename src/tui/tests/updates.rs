@@ -417,6 +417,21 @@ fn maint_view_lists_windows_soonest_first_from_the_maintenance_core() {
     type_text(&mut s, "maint");
     press(&mut s, "enter");
     assert_eq!(s.screen, Screen::List(ViewKind::Maint));
+    let names = |s: &crate::tui::state::State| -> Vec<String> {
+        s.pane(ViewKind::Maint)
+            .visible
+            .iter()
+            .map(|i| s.rows.maint[*i as usize].name.clone())
+            .collect()
+    };
+    // Default horizon 12 h: only web-prod (opens in 11 h) is in it.
+    assert_eq!(s.maint_horizon, Some(12));
+    assert_eq!(names(&s), vec!["web-prod"]);
+    press(&mut s, "+"); // 24 h: web-stage (16 h) too
+    assert_eq!(names(&s), vec!["web-prod", "web-stage"]);
+    assert!(s.status.as_ref().is_some_and(|m| m.text.contains("24 h")));
+    press(&mut s, "+ +"); // 48 h, then all
+    assert_eq!(s.maint_horizon, None);
     let rows: Vec<(String, String)> = s
         .pane(ViewKind::Maint)
         .visible
@@ -446,6 +461,8 @@ fn maint_view_lists_windows_soonest_first_from_the_maintenance_core() {
         s.pane(ViewKind::Maint).visible.len() >= 4,
         "shoots without a window carry a warning"
     );
+    press(&mut s, "+");
+    assert_eq!(s.maint_horizon, Some(6), "the cycle starts over");
 }
 
 #[test]

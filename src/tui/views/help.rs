@@ -31,11 +31,19 @@ pub fn help_lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
         } else {
             keys.join(" ")
         };
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{keys:<22}"), key),
             Span::raw(a.help().to_string()),
             Span::styled(format!("  [{}]", a.name()), theme.style("ui.text.dim")),
-        ]));
+        ];
+        if let Some(why) = crate::tui::update_ops::action_unavailable(s, *a) {
+            spans[1].style = theme.style("ui.menu.disabled");
+            spans.push(Span::styled(
+                format!("  unavailable: {why}"),
+                theme.style("ui.menu.disabled"),
+            ));
+        }
+        lines.push(Line::from(spans));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("filter (/)", head)));

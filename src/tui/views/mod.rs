@@ -1,5 +1,6 @@
 //! Views: one file per thing drawn. All are pure functions of state + theme.
 
+pub mod action_menu;
 pub mod detail;
 pub mod help;
 pub mod machines;
@@ -10,4 +11,5 @@ pub mod seeds;
 pub mod shoots;
 pub mod status;
 pub mod table;
+pub mod timeline;
 pub mod yaml;

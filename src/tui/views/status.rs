@@ -82,6 +82,30 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
             theme.style("ui.statusbar.warning"),
         ));
     }
+    if s.dry_run {
+        right.push(Span::styled(" DRY-RUN ", theme.style("ui.badge.dryrun")));
+    }
+    if !s.marks.is_empty() {
+        right.push(Span::styled(
+            format!(" {} MARKED ", s.marks.len()),
+            theme.style("ui.table.marked"),
+        ));
+    }
+    if s.ops_running > 0 {
+        right.push(Span::styled(
+            format!(" ⟳ {} running ", s.ops_running),
+            theme.style("source.connecting"),
+        ));
+    }
+    if s.screen == Screen::List(ViewKind::Maint) {
+        right.push(Span::styled(
+            format!(
+                " {} ",
+                crate::tui::update_marks::horizon_text(s.maint_horizon)
+            ),
+            theme.style("ui.statusbar"),
+        ));
+    }
     if s.issues_only {
         right.push(Span::styled(
             " ISSUES ONLY ",
@@ -155,6 +179,7 @@ fn hints(s: &State, theme: &Theme) -> Line<'static> {
         (Action::SortNext, "sort"),
         (Action::IssuesOnly, "issues"),
         (Action::Yaml, "yaml"),
+        (Action::OpsMenu, "actions"),
         (Action::OpenDashboard, "dashboard"),
         (Action::Quit, "quit"),
     ];

@@ -156,10 +156,20 @@ fn draw_rows<R: TableRow>(
                 hl: &hl,
                 widths: &widths,
             };
-            let cells = r.cells(&ctx);
+            let mut cells = r.cells(&ctx);
+            let marked = pane.kind == ViewKind::Shoots
+                && !s.marks.is_empty()
+                && s.marks.contains(r.id().as_ref());
+            if marked && let Some(first) = cells.first_mut() {
+                first
+                    .spans
+                    .insert(0, Span::styled("● ", theme.style("ui.table.marked")));
+            }
             let row = Row::new(shown.iter().map(|&c| Cell::from(cells[c].clone())));
             if pos == pane.cursor {
                 row.style(sel_style)
+            } else if marked {
+                row.style(theme.style("ui.table.marked"))
             } else {
                 row
             }

@@ -1,6 +1,8 @@
-//! Typed-name confirmation (the Gardener dashboard's delete dialog): nothing
-//! happens until the exact name is typed. Operations (hibernate, wake,
-//! delete ...) open one with the effects to run on confirmation.
+//! Confirmation dialogs. Typed (the Gardener dashboard's delete dialog):
+//! nothing happens until the exact name (or count) is typed. Yes/no for the
+//! harmless operations (wake up, reconcile ...). Describe: a required text
+//! field (a machine's reserve/lock reason). Operations open one with the
+//! effects to run on confirmation; what was typed is put into them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,11 +14,25 @@ use crate::tui::theme::Theme;
 use crate::tui::update::Effect;
 use crate::tui::views::help::centered;
 
+/// What it takes to confirm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfirmKind {
+    /// The exact text (usually the object's name) must be typed.
+    Typed,
+    /// `y` confirms, `n` or esc cancels.
+    YesNo,
+    /// A non-empty description must be typed; enter confirms.
+    Describe,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Confirm {
     pub title: String,
+    pub kind: ConfirmKind,
     /// What will happen, one line each.
     pub details: Vec<String>,
+    /// Shown loud (production shoots, "cannot be undone").
+    pub warnings: Vec<String>,
     /// The text the user must type (usually the object's name).
     pub expected: String,
     pub input: LineEdit,
@@ -34,8 +50,6 @@ pub enum ConfirmOutcome {
     Cancelled,
 }
 
-// Constructed by the operations (next issue) and by tests.
-#[cfg_attr(not(test), allow(dead_code))]
 impl Confirm {
     pub fn new(
         title: impl Into<String>,
@@ -44,11 +58,27 @@ impl Confirm {
     ) -> Self {
         Self {
             title: title.into(),
+            kind: ConfirmKind::Typed,
             details: Vec::new(),
+            warnings: Vec::new(),
             expected: expected.into(),
             input: LineEdit::default(),
             on_confirm,
             mismatch: false,
+        }
+    }
+
+    pub fn yes_no(title: impl Into<String>, on_confirm: Vec<Effect>) -> Self {
+        Self {
+            kind: ConfirmKind::YesNo,
+            ..Self::new(title, "", on_confirm)
+        }
+    }
+
+    pub fn describe(title: impl Into<String>, on_confirm: Vec<Effect>) -> Self {
+        Self {
+            kind: ConfirmKind::Describe,
+            ..Self::new(title, "", on_confirm)
         }
     }
 
@@ -57,15 +87,43 @@ impl Confirm {
         self
     }
 
+    pub fn warning(mut self, line: impl Into<String>) -> Self {
+        self.warnings.push(line.into());
+        self
+    }
+
     pub fn matches(&self) -> bool {
-        self.input.text == self.expected
+        match self.kind {
+            ConfirmKind::Typed => self.input.text == self.expected,
+            ConfirmKind::YesNo => true,
+            ConfirmKind::Describe => !self.input.text.trim().is_empty(),
+        }
+    }
+
+    /// The effects to run, with what was typed put into the operations.
+    fn confirmed(&mut self) -> ConfirmOutcome {
+        let mut effects = std::mem::take(&mut self.on_confirm);
+        for e in &mut effects {
+            if let Effect::Op(req) = e {
+                req.op.fill(&self.input.text);
+            }
+        }
+        ConfirmOutcome::Confirmed(effects)
     }
 
     pub fn handle(&mut self, key: &crossterm::event::KeyEvent) -> ConfirmOutcome {
+        use crossterm::event::KeyCode;
+        if self.kind == ConfirmKind::YesNo {
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => self.confirmed(),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                    ConfirmOutcome::Cancelled
+                }
+                _ => ConfirmOutcome::Open,
+            };
+        }
         match self.input.handle(key) {
-            EditOutcome::Submit if self.matches() => {
-                ConfirmOutcome::Confirmed(std::mem::take(&mut self.on_confirm))
-            }
+            EditOutcome::Submit if self.matches() => self.confirmed(),
             EditOutcome::Submit => {
                 self.mismatch = true;
                 ConfirmOutcome::Open
@@ -80,17 +138,54 @@ impl Confirm {
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let h = self.details.len() as u16 + 7;
+        // Long lines wrap; the input line must stay inside the frame.
+        let w = area.width.min(72);
+        let inner = w.saturating_sub(2).max(1) as usize;
+        let rows = |l: &String| l.chars().count().div_ceil(inner).max(1) as u16;
+        let mut h: u16 = self.details.iter().map(rows).sum::<u16>() + 7;
+        if !self.warnings.is_empty() {
+            h += 1 + self.warnings.iter().map(rows).sum::<u16>();
+        }
         let r = centered(area, 72, h);
         f.render_widget(Clear, r);
         let mut lines: Vec<Line> = self.details.iter().map(|d| Line::from(d.clone())).collect();
+        if !self.warnings.is_empty() {
+            lines.push(Line::from(""));
+            for w in &self.warnings {
+                lines.push(Line::from(Span::styled(
+                    w.clone(),
+                    theme.style("ui.dialog.warning"),
+                )));
+            }
+        }
         lines.push(Line::from(""));
-        lines.push(Line::from(vec![
-            Span::raw("Type "),
-            Span::styled(self.expected.clone(), theme.style("ui.help.key")),
-            Span::raw(" to confirm, esc to cancel:"),
-        ]));
-        let input_scope = if self.matches() {
+        let key = theme.style("ui.help.key");
+        match self.kind {
+            ConfirmKind::Typed => lines.push(Line::from(vec![
+                Span::raw("Type "),
+                Span::styled(self.expected.clone(), key),
+                Span::raw(" to confirm, esc to cancel:"),
+            ])),
+            ConfirmKind::Describe => lines.push(Line::from(vec![
+                Span::raw("Describe why (required, the next operator reads it); "),
+                Span::styled("enter", key),
+                Span::raw(" confirms, "),
+                Span::styled("esc", key),
+                Span::raw(" cancels:"),
+            ])),
+            ConfirmKind::YesNo => {
+                lines.push(Line::from(vec![
+                    Span::styled("y", key),
+                    Span::raw(" to confirm, "),
+                    Span::styled("n", key),
+                    Span::raw(" or "),
+                    Span::styled("esc", key),
+                    Span::raw(" to cancel"),
+                ]));
+                return self.frame(f, r, lines, theme);
+            }
+        }
+        let input_scope = if self.kind == ConfirmKind::Typed && self.matches() {
             "status.healthy"
         } else if self.mismatch {
             "ui.input.error"
@@ -102,11 +197,19 @@ impl Confirm {
             Span::styled("█", theme.style("ui.input")),
         ]));
         if self.mismatch {
+            let text = match self.kind {
+                ConfirmKind::Describe => "a description is required",
+                _ => "does not match",
+            };
             lines.push(Line::from(Span::styled(
-                "does not match",
+                text,
                 theme.style("ui.input.error"),
             )));
         }
+        self.frame(f, r, lines, theme);
+    }
+
+    fn frame(&self, f: &mut Frame, r: Rect, lines: Vec<Line<'static>>, theme: &Theme) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.style("ui.dialog.danger"))
