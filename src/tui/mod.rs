@@ -36,7 +36,7 @@ mod tests;
 use kclm::config::{Config, Paths, Target};
 
 #[allow(unused_imports)]
-pub use screenshot::{render_screenshots, render_screenshots_at};
+pub use screenshot::{FrameBench, render_screenshots, render_screenshots_at};
 
 /// Everything the TUI needs to start.
 #[allow(dead_code)] // placeholder until the TUI lands

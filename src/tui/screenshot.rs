@@ -205,3 +205,42 @@ pub fn to_svg(buf: &Buffer, theme: &Theme) -> String {
     svg.push_str("</svg>\n");
     svg
 }
+
+/// The shoots view of a landscape held in memory and drawn by the real render
+/// code into a `TestBackend` (used by `benches/render.rs`).
+pub struct FrameBench {
+    state: State,
+    theme: Theme,
+    term: Terminal<TestBackend>,
+}
+
+impl FrameBench {
+    pub fn new(ls: Landscape, w: u16, h: u16) -> color_eyre::Result<Self> {
+        let mut state = State::new("bench", ls, Keymap::builtin(), Timestamp::now());
+        update::update(&mut state, Msg::Resize(w, h));
+        Ok(Self {
+            state,
+            theme: Theme::builtin("default"),
+            term: Terminal::new(TestBackend::new(w, h))?,
+        })
+    }
+
+    /// Draws one frame.
+    pub fn frame(&mut self) -> color_eyre::Result<()> {
+        let (state, theme) = (&self.state, &self.theme);
+        self.term.draw(|f| render(f, state, theme))?;
+        Ok(())
+    }
+
+    /// Rows in the shoots pane.
+    pub fn shoots(&self) -> usize {
+        self.state.rows.shoots.len()
+    }
+
+    /// Moves the cursor one row down (what a keystroke does before a frame).
+    pub fn cursor_down(&mut self) {
+        let key =
+            ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Down);
+        update::update(&mut self.state, Msg::Key(key));
+    }
+}
