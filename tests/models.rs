@@ -227,3 +227,75 @@ fn metal_cloudprofile_config_parses_from_the_provider_config() {
     assert!(cp.partitions.as_ref().unwrap().contains_key("fra-equ01"));
     assert_eq!(serde_json::to_value(&cfg).unwrap(), raw);
 }
+
+#[test]
+fn metal_network_and_ip_parse_with_the_specs_field_names() {
+    use kclm::model::metal::{Ip, Network};
+    // Every field the models type must exist in the spec's definitions.
+    let spec: Value = serde_json::from_str(&read("metal-api/metal-api.json")).unwrap();
+    let defs = &spec["definitions"];
+    for (def, fields) in [
+        (
+            "v1.NetworkResponse",
+            vec![
+                "id",
+                "name",
+                "description",
+                "partitionid",
+                "projectid",
+                "parentnetworkid",
+                "prefixes",
+                "destinationprefixes",
+                "nat",
+                "privatesuper",
+                "underlay",
+                "vrf",
+                "labels",
+                "usage",
+            ],
+        ),
+        (
+            "v1.NetworkUsage",
+            vec![
+                "available_ips",
+                "used_ips",
+                "available_prefixes",
+                "used_prefixes",
+            ],
+        ),
+        (
+            "v1.IPResponse",
+            vec![
+                "ipaddress",
+                "allocationuuid",
+                "name",
+                "description",
+                "networkid",
+                "projectid",
+                "type",
+                "tags",
+            ],
+        ),
+    ] {
+        for f in fields {
+            assert!(
+                defs[def]["properties"].get(f).is_some(),
+                "{def}.{f} is not in the spec"
+            );
+        }
+    }
+    let n: Network = serde_json::from_value(serde_json::json!({
+        "id": "internet", "prefixes": ["185.1.2.0/24"], "destinationprefixes": ["0.0.0.0/0"], "nat": true,
+        "privatesuper": false, "underlay": false, "vrf": 104009, "partitionid": null,
+        "usage": {"available_ips": 254, "used_ips": 12, "available_prefixes": 0, "used_prefixes": 0},
+        "consumption": {"ipv4": {}}
+    }))
+    .unwrap();
+    assert!(n.nat && n.usage.unwrap().used_ips == 12 && n.partitionid.is_none());
+    let ip: Ip = serde_json::from_value(serde_json::json!({
+        "ipaddress": "185.1.2.3", "allocationuuid": "a", "networkid": "internet", "projectid": "p",
+        "type": "static", "tags": ["machine.metal-stack.io/id=m1"]
+    }))
+    .unwrap();
+    assert_eq!((ip.type_.as_str(), ip.tags.len()), ("static", 1));
+}

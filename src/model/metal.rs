@@ -204,6 +204,74 @@ pub struct ServerCapacity {
     pub extra: Extra,
 }
 
+/// `v1.NetworkResponse`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitionid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projectid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parentnetworkid: Option<String>,
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    #[serde(default)]
+    pub destinationprefixes: Vec<String>,
+    #[serde(default)]
+    pub nat: bool,
+    #[serde(default)]
+    pub privatesuper: bool,
+    #[serde(default)]
+    pub underlay: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vrf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<NetworkUsage>,
+}
+
+/// `v1.NetworkUsage`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkUsage {
+    #[serde(default)]
+    pub available_ips: u64,
+    #[serde(default)]
+    pub used_ips: u64,
+    #[serde(default)]
+    pub available_prefixes: u64,
+    #[serde(default)]
+    pub used_prefixes: u64,
+}
+
+/// `v1.IPResponse`. Machine IPs carry the tag `machine.metal-stack.io/id=<uuid>`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ip {
+    #[serde(default)]
+    pub ipaddress: String,
+    #[serde(default)]
+    pub allocationuuid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub networkid: String,
+    #[serde(default)]
+    pub projectid: String,
+    /// `ephemeral` or `static`.
+    #[serde(default, rename = "type")]
+    pub type_: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
 /// One row of `POST /v1/machine/issues/evaluate`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MachineIssues {

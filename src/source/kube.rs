@@ -341,3 +341,45 @@ pub async fn probe(client: &kube::Client) -> Result<(), kube::Error> {
         .await
         .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use kube::core::Status;
+
+    use super::*;
+
+    fn list_failed(code: u16, message: &str) -> watcher::Error {
+        let status = Status::failure(message, "Reason").with_code(code).boxed();
+        watcher::Error::InitialListFailed(kube::Error::Api(status))
+    }
+
+    #[test]
+    fn forbidden_and_not_served_kinds_are_skipped_with_the_reason() {
+        let e = list_failed(
+            403,
+            "projects.core.gardener.cloud is forbidden: User \"u\" cannot list resource \"projects\"",
+        );
+        let reason = permanent(&e).expect("403 skips the kind");
+        assert!(
+            reason.starts_with("403 forbidden: projects.core.gardener.cloud is forbidden"),
+            "{reason}"
+        );
+        assert_eq!(
+            permanent(&list_failed(404, "not found")).as_deref(),
+            Some("404 not served by this API server")
+        );
+        assert_eq!(
+            permanent(&list_failed(500, "etcd timeout")),
+            None,
+            "retried"
+        );
+        assert_eq!(transient(&list_failed(500, "etcd timeout")), "etcd timeout");
+    }
+
+    #[test]
+    fn a_429_before_the_first_sync_means_not_yet() {
+        assert!(too_early(&list_failed(429, "storage is (re)initializing")));
+        assert!(!too_early(&list_failed(503, "unavailable")));
+        assert_eq!(permanent(&list_failed(429, "x")), None);
+    }
+}

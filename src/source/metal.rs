@@ -194,6 +194,19 @@ impl MetalClient {
         )
         .await
     }
+    /// `POST /v1/network/find` (an empty query lists all).
+    pub async fn find_networks(
+        &self,
+        query: Value,
+    ) -> Result<Vec<crate::model::metal::Network>, MetalError> {
+        self.call(reqwest::Method::POST, "/v1/network/find", Some(query))
+            .await
+    }
+    /// `POST /v1/ip/find` (e.g. `{"machineid": ID}` for a machine's IPs).
+    pub async fn find_ips(&self, query: Value) -> Result<Vec<crate::model::metal::Ip>, MetalError> {
+        self.call(reqwest::Method::POST, "/v1/ip/find", Some(query))
+            .await
+    }
     pub async fn machine(&self, id: &str) -> Result<Machine, MetalError> {
         self.call(reqwest::Method::GET, &format!("/v1/machine/{id}"), None)
             .await
