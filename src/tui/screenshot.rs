@@ -73,6 +73,13 @@ pub fn render_screenshots_at(
     state.overlay = None;
     state.screen = Screen::List(ViewKind::Firewalls);
     shot(&mut state, "firewalls", 160, 45)?;
+    state.screen = Screen::List(ViewKind::Maint);
+    shot(&mut state, "maintenance", 200, 50)?;
+    state.screen = Screen::Landscape;
+    update::action(&mut state, Action::FocusShoots);
+    update::action(&mut state, Action::Delete);
+    shot(&mut state, "delete-dialog", 160, 45)?;
+    state.overlay = None;
     Ok(files)
 }
 
