@@ -168,6 +168,39 @@ fn console_opens_navigates_and_restores_the_terminal() {
     );
 }
 
+#[test]
+fn a_kill_from_another_shell_restores_the_terminal_too() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tmux::start(160, 45, "");
+    t.wait_for_all(&["shoots (", "machines ("]);
+    assert!(t.alternate_screen_on());
+    let pane_pid = Command::new("tmux")
+        .args(["display-message", "-p", "-t", &t.name, "#{pane_pid}"])
+        .output()
+        .expect("tmux runs");
+    let shell = String::from_utf8_lossy(&pane_pid.stdout).trim().to_string();
+    // the kclm process is the pane shell's child
+    let ok = Command::new("pkill")
+        .args(["-TERM", "-P", &shell, "kclm"])
+        .status()
+        .expect("pkill runs")
+        .success();
+    assert!(ok, "kclm was running under the pane's shell");
+    let screen = t.wait_for("KCLM_EXITED:0");
+    assert!(
+        !t.alternate_screen_on(),
+        "alternate screen left after SIGTERM"
+    );
+    assert!(
+        !screen.contains("┌ projects"),
+        "TUI frame left behind:
+{screen}"
+    );
+}
+
 /// Against the embedded demo landscape: pick a shoot, filter for it, read its
 /// detail, its machines and its YAML, quit.
 #[test]

@@ -144,6 +144,12 @@ async fn main_loop(
     // view) run as tasks and answer here as messages.
     let (op_tx, mut op_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut env: Option<OpsEnv> = None;
+    // A kill from another shell (or a closed terminal) ends the loop like `q`,
+    // so the terminal is restored instead of left in the alternate screen.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term_sig = signal(SignalKind::terminate())?;
+    let mut hup_sig = signal(SignalKind::hangup())?;
+    let mut int_sig = signal(SignalKind::interrupt())?;
     loop {
         let now = Instant::now();
         if state.rows_stale() && now >= rows_due {
@@ -223,6 +229,9 @@ async fn main_loop(
             },
             Some(m) = op_rx.recv() => { effects = update(state, m); }
             _ = tick.tick() => { update(state, Msg::Tick(Timestamp::now())); }
+            _ = term_sig.recv() => return Ok(()),
+            _ = hup_sig.recv() => return Ok(()),
+            _ = int_sig.recv() => return Ok(()),
             _ = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w.into()).await,
