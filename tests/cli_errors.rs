@@ -14,6 +14,18 @@ fn kclm(dir: &std::path::Path) -> Command {
     c
 }
 
+/// A valid kubeconfig whose only context, `garden`, points at 127.0.0.1:1,
+/// where connections are refused.
+fn write_refused_kubeconfig(path: &std::path::Path) {
+    std::fs::write(
+        path,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\n\
+         users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: garden\n  context: {cluster: c, user: u}\n\
+         current-context: garden\n",
+    )
+    .unwrap();
+}
+
 #[test]
 fn get_without_any_landscape_is_a_usage_error_that_suggests_demo() {
     let d = tempfile::tempdir().unwrap();
@@ -47,13 +59,7 @@ fn a_broken_kubeconfig_is_named_with_the_reason() {
 fn an_unknown_context_lists_the_known_ones() {
     let d = tempfile::tempdir().unwrap();
     let kc = d.path().join("kubeconfig");
-    std::fs::write(
-        &kc,
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\n\
-         users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: garden\n  context: {cluster: c, user: u}\n\
-         current-context: garden\n",
-    )
-    .unwrap();
+    write_refused_kubeconfig(&kc);
     kclm(d.path())
         .args(["get", "seeds", "--context", "nope", "--kubeconfig"])
         .arg(&kc)
@@ -69,13 +75,7 @@ fn an_unreachable_api_server_fails_with_a_clear_message_not_a_hang() {
     let d = tempfile::tempdir().unwrap();
     let kc = d.path().join("kubeconfig");
     // port 1 on loopback: connection refused
-    std::fs::write(
-        &kc,
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:1'}\n\
-         users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: garden\n  context: {cluster: c, user: u}\n\
-         current-context: garden\n",
-    )
-    .unwrap();
+    write_refused_kubeconfig(&kc);
     kclm(d.path())
         .args(["get", "seeds", "--timeout", "3", "--kubeconfig"])
         .arg(&kc)
