@@ -20,5 +20,7 @@ mod lists;
 mod objects;
 #[path = "contract/proxy.rs"]
 mod proxy;
+#[path = "contract/tui.rs"]
+mod tui;
 #[path = "contract/writes.rs"]
 mod writes;
