@@ -115,7 +115,7 @@ async fn console_in_tmux_shows_the_targets_clusters_and_quits_cleanly() {
     pane.keys(&[":", "clusters", "Enter"]);
     pane.wait_for("› clusters");
     pane.keys(&["/", &name, "Enter"]);
-    pane.wait_for(&format!("{ns}"));
+    pane.wait_for(&ns);
     pane.keys(&["y"]);
     // the full object from the API server, with the fields kclm does not type
     pane.wait_for("kind: Cluster");
