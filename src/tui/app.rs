@@ -144,6 +144,7 @@ async fn main_loop(
     // view) run as tasks and answer here as messages.
     let (op_tx, mut op_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut env: Option<OpsEnv> = None;
+    let mut first_frame_logged = false;
     // A kill from another shell (or a closed terminal) ends the loop like `q`,
     // so the terminal is restored instead of left in the alternate screen.
     use tokio::signal::unix::{SignalKind, signal};
@@ -161,6 +162,15 @@ async fn main_loop(
         }
         if state.dirty && now >= next_frame {
             terminal.draw(|f| render(f, state, &theme))?;
+            if !first_frame_logged {
+                first_frame_logged = true;
+                if let Some(t0) = crate::STARTED.get() {
+                    tracing::info!(
+                        ms = t0.elapsed().as_secs_f64() * 1000.0,
+                        "first frame drawn"
+                    );
+                }
+            }
             state.dirty = false;
             next_frame = Instant::now() + FRAME;
         }
