@@ -164,7 +164,7 @@ async fn main_loop(
             terminal.draw(|f| render(f, state, &theme))?;
             if !first_frame_logged {
                 first_frame_logged = true;
-                if let Some(t0) = crate::STARTED.get() {
+                if let Some(t0) = super::STARTED.get() {
                     tracing::info!(
                         ms = t0.elapsed().as_secs_f64() * 1000.0,
                         "first frame drawn"

@@ -38,6 +38,9 @@ use kclm::config::{Config, Paths, Target};
 #[allow(unused_imports)]
 pub use screenshot::{FrameBench, render_screenshots, render_screenshots_at};
 
+/// When the process entered `main`: the first frame's time is logged from here.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Everything the TUI needs to start.
 #[allow(dead_code)] // placeholder until the TUI lands
 pub struct TuiStart {
