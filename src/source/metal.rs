@@ -109,7 +109,7 @@ impl MetalClient {
         &self.base
     }
 
-    async fn call<T: DeserializeOwned>(
+    async fn call<T: DeserializeOwned + Send + 'static>(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -141,11 +141,11 @@ impl MetalClient {
             reason: root_cause(&e),
         })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| MetalError::Unreachable {
-            url: self.base.clone(),
-            reason: root_cause(&e),
-        })?;
         if !(200..300).contains(&status) {
+            let bytes = resp.bytes().await.map_err(|e| MetalError::Unreachable {
+                url: self.base.clone(),
+                reason: root_cause(&e),
+            })?;
             let message = serde_json::from_slice::<HttpError>(&bytes)
                 .map(|e| e.message)
                 .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).chars().take(200).collect());
@@ -155,10 +155,7 @@ impl MetalClient {
                 MetalError::Http { status, message }
             });
         }
-        serde_json::from_slice(&bytes).map_err(|e| MetalError::Decode {
-            path: path.to_string(),
-            reason: e.to_string(),
-        })
+        decode_stream(resp, path, &self.base).await
     }
 
     pub async fn find_machines(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
@@ -300,6 +297,40 @@ impl MetalClient {
         snap.issues = issues.ok();
         (snap, states)
     }
+}
+
+/// Decodes a JSON body while it streams in, on a blocking thread, so a large
+/// answer is never held in memory as a whole.
+async fn decode_stream<T: DeserializeOwned + Send + 'static>(
+    resp: reqwest::Response,
+    path: &str,
+    base: &str,
+) -> Result<T, MetalError> {
+    use futures::TryStreamExt;
+    let stream = resp.bytes_stream().map_err(std::io::Error::other);
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let (path_owned, base_owned) = (path.to_string(), base.to_string());
+    tokio::task::spawn_blocking(move || {
+        let reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+        serde_json::from_reader(reader).map_err(|e| {
+            if e.is_io() {
+                MetalError::Unreachable {
+                    url: base_owned,
+                    reason: e.to_string(),
+                }
+            } else {
+                MetalError::Decode {
+                    path: path_owned,
+                    reason: e.to_string(),
+                }
+            }
+        })
+    })
+    .await
+    .map_err(|e| MetalError::Decode {
+        path: path.to_string(),
+        reason: e.to_string(),
+    })?
 }
 
 fn url_encode(s: &str) -> String {
