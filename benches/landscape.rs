@@ -171,6 +171,7 @@ fn filter_keystroke(c: &mut Criterion) {
             base.iter().map(move |r| {
                 let mut r = r.clone();
                 r.name = format!("{}-{i}", r.name);
+                r.search = kclm::filter::build_search_text(&r);
                 r
             })
         })

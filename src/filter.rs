@@ -20,6 +20,23 @@ pub trait Filterable {
     fn name(&self) -> &str;
     /// A field by (lower-case) name.
     fn field(&self, field: &str) -> Option<Cow<'_, str>>;
+    /// All fields, lower-cased and joined, if the row keeps them precomputed:
+    /// the per-keystroke fallback is then one substring search, not one per field.
+    fn search_text(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Builds a row's [`Filterable::search_text`] from its fields.
+pub fn build_search_text<R: Filterable>(row: &R) -> String {
+    let mut out = String::new();
+    for f in R::FIELDS {
+        if let Some(v) = row.field(f) {
+            out.push_str(&v.to_lowercase());
+            out.push('\u{1f}');
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -214,9 +231,12 @@ impl Default for FilterMatcher {
 }
 
 fn any_field_contains<R: Filterable>(row: &R, needle_lower: &str) -> bool {
-    R::FIELDS
-        .iter()
-        .any(|f| row.field(f).is_some_and(|x| contains_ci(&x, needle_lower)))
+    match row.search_text() {
+        Some(text) => text.contains(needle_lower),
+        None => R::FIELDS
+            .iter()
+            .any(|f| row.field(f).is_some_and(|x| contains_ci(&x, needle_lower))),
+    }
 }
 
 /// Case-insensitive substring test against an already lower-cased needle,

@@ -32,6 +32,9 @@ impl Filterable for ShootRow {
     fn name(&self) -> &str {
         &self.name
     }
+    fn search_text(&self) -> Option<&str> {
+        Some(&self.search)
+    }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {
         match f {
             "name" => s(&self.name),
@@ -107,6 +110,9 @@ impl Filterable for MachineRow {
         } else {
             &self.hostname
         }
+    }
+    fn search_text(&self) -> Option<&str> {
+        Some(&self.search)
     }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {
         match f {

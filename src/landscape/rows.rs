@@ -44,6 +44,9 @@ pub struct ShootRow {
     pub maintenance: Option<WindowRow>,
     pub created: Option<String>,
     pub ignore_issues: bool,
+    /// Lower-cased fields for the filter (not part of the JSON contract).
+    #[serde(skip)]
+    pub search: String,
 }
 
 impl ShootRow {
@@ -59,6 +62,12 @@ impl ShootRow {
 }
 
 pub fn shoot_row(ls: &Landscape, s: &Shoot) -> ShootRow {
+    let mut row = shoot_row_fields(ls, s);
+    row.search = crate::filter::build_search_text(&row);
+    row
+}
+
+fn shoot_row_fields(ls: &Landscape, s: &Shoot) -> ShootRow {
     let op = s.last_operation();
     let window = s
         .spec
@@ -102,6 +111,7 @@ pub fn shoot_row(ls: &Landscape, s: &Shoot) -> ShootRow {
         )
         .and_then(crate::model::parse_bool)
         .unwrap_or(false),
+        search: String::new(),
     }
 }
 
@@ -276,9 +286,18 @@ pub struct MachineRow {
     pub cluster: Option<String>,
     pub issues: Vec<IssueRow>,
     pub created: Option<String>,
+    /// Lower-cased fields for the filter (not part of the JSON contract).
+    #[serde(skip)]
+    pub search: String,
 }
 
 pub fn machine_row(ls: &Landscape, m: &Machine) -> MachineRow {
+    let mut row = machine_row_fields(ls, m);
+    row.search = crate::filter::build_search_text(&row);
+    row
+}
+
+fn machine_row_fields(ls: &Landscape, m: &Machine) -> MachineRow {
     let last = m.last_event();
     MachineRow {
         id: m.id.clone(),
@@ -321,6 +340,7 @@ pub fn machine_row(ls: &Landscape, m: &Machine) -> MachineRow {
             })
             .collect(),
         created: m.created.clone(),
+        search: String::new(),
     }
 }
 
