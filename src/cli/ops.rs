@@ -425,27 +425,18 @@ pub async fn machine(global: &GlobalArgs, cmd: &MachineCommand) -> Result<(), Cl
                 description,
                 remove,
                 ..
-            } => {
-                kclm::ops::metal::set_state(
-                    client,
-                    &ctx,
-                    id,
-                    state(*remove, false),
-                    description,
-                    shoot,
-                )
-                .await
             }
-            MachineCommand::Lock {
+            | MachineCommand::Lock {
                 description,
                 remove,
                 ..
             } => {
+                let lock = matches!(cmd, MachineCommand::Lock { .. });
                 kclm::ops::metal::set_state(
                     client,
                     &ctx,
                     id,
-                    state(*remove, true),
+                    state(*remove, lock),
                     description,
                     shoot,
                 )
