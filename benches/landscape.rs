@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use kclm::filter::{Filter, FilterMatcher};
 use kclm::landscape::{Kind, KubeObject, Landscape, MetalSnapshot, Update, rows};
+use kclm::model::Slim;
 use kclm::model::gardener::{CloudProfile, Project, Seed, Shoot};
 use kclm::source::metal::{MetalAuth, MetalClient, MetalConfig};
 use serde::de::DeserializeOwned;
@@ -73,8 +74,12 @@ fn items<T: DeserializeOwned + Clone>(body: &[u8]) -> Vec<T> {
         .items
 }
 
+/// Shoots as the watchers decode them for the store.
 fn shoots() -> Vec<Shoot> {
-    items(&data().shoots_json)
+    items::<Slim<Shoot>>(&data().shoots_json)
+        .into_iter()
+        .map(|s| s.0)
+        .collect()
 }
 
 fn loaded() -> Landscape {
@@ -116,8 +121,11 @@ fn decode(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode");
     g.throughput(Throughput::Bytes(body.len() as u64));
     g.sample_size(10);
-    g.bench_function("shoot_list_10k", |b| {
+    g.bench_function("shoot_list_10k_full", |b| {
         b.iter(|| items::<Shoot>(black_box(body)))
+    });
+    g.bench_function("shoot_list_10k_slim", |b| {
+        b.iter(|| items::<Slim<Shoot>>(black_box(body)))
     });
     g.finish();
 }
