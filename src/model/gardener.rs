@@ -576,6 +576,22 @@ pub struct MetalControlPlane {
 }
 
 impl Shoot {
+    /// Gives back the spare capacity decoding leaves in the status vectors
+    /// (they grow by doubling); the store keeps 10,000s of shoots.
+    pub fn compacted(mut self) -> Self {
+        if let Some(st) = self.status.as_mut() {
+            for v in [&mut st.conditions, &mut st.constraints] {
+                if let Some(v) = v.as_mut() {
+                    v.shrink_to_fit();
+                }
+            }
+            if let Some(v) = st.last_errors.as_mut() {
+                v.shrink_to_fit();
+            }
+        }
+        self
+    }
+
     pub fn name(&self) -> &str {
         self.metadata.name.as_deref().unwrap_or("")
     }

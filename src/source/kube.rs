@@ -270,7 +270,7 @@ pub fn watch_kind(
         Kind::Shoot => spawn_watch(
             Api::<Slim<Shoot>>::all(c),
             kind,
-            KubeObject::Shoot,
+            |s| KubeObject::Shoot(s.compacted()),
             page_size,
             tx,
         ),
