@@ -299,3 +299,24 @@ fn metal_network_and_ip_parse_with_the_specs_field_names() {
     .unwrap();
     assert_eq!((ip.type_.as_str(), ip.tags.len()), ("static", 1));
 }
+
+#[test]
+fn a_machine_keeps_its_newest_events_only() {
+    use kclm::model::metal::{EVENTS_KEPT, Machine};
+    let log: Vec<Value> = (0..20)
+        .map(|i| serde_json::json!({"time": format!("2026-11-24T10:{:02}:00Z", 59 - i), "event": if i == 0 { "Phoned Home" } else { "Waiting" }}))
+        .collect();
+    let m: Machine = serde_json::from_value(
+        serde_json::json!({"id": "m", "events": {"log": log, "crash_loop": false}}),
+    )
+    .unwrap();
+    assert_eq!(m.events.log.len(), EVENTS_KEPT);
+    assert_eq!(
+        m.last_event().unwrap().event,
+        "Phoned Home",
+        "newest first is kept"
+    );
+    let none: Machine =
+        serde_json::from_value(serde_json::json!({"id": "m", "events": {"log": null}})).unwrap();
+    assert!(none.events.log.is_empty());
+}

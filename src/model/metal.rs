@@ -110,8 +110,9 @@ pub struct LedState {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MachineEvents {
-    /// Newest first, at most 20.
-    #[serde(default)]
+    /// Newest first. metal-api sends up to 20; kclm keeps the newest
+    /// [`EVENTS_KEPT`] and skips the rest while decoding.
+    #[serde(default, deserialize_with = "newest_events")]
     pub log: Vec<ProvisioningEvent>,
     #[serde(default)]
     pub last_event_time: Option<String>,
@@ -121,6 +122,39 @@ pub struct MachineEvents {
     pub crash_loop: bool,
     #[serde(default)]
     pub failed_machine_reclaim: bool,
+}
+
+/// How many provisioning events a machine keeps (the console shows six).
+pub const EVENTS_KEPT: usize = 8;
+
+fn newest_events<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<ProvisioningEvent>, D::Error> {
+    struct Newest;
+    impl<'de> serde::de::Visitor<'de> for Newest {
+        type Value = Vec<ProvisioningEvent>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of provisioning events")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(EVENTS_KEPT);
+            while out.len() < EVENTS_KEPT {
+                match seq.next_element()? {
+                    Some(e) => out.push(e),
+                    None => return Ok(out),
+                }
+            }
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Newest)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
