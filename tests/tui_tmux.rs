@@ -11,11 +11,15 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// Whether tmux is there; CI installs it (.ci/run), so there a missing
+    /// tmux fails the test instead of skipping it.
     fn available() -> bool {
-        Command::new("tmux")
+        let ok = Command::new("tmux")
             .arg("-V")
             .output()
-            .is_ok_and(|o| o.status.success())
+            .is_ok_and(|o| o.status.success());
+        assert!(ok || std::env::var_os("CI").is_none(), "CI must have tmux");
+        ok
     }
 
     fn start(w: u16, h: u16, args: &str) -> Self {

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 use kube::Api;
-use kube::api::ListParams;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
@@ -332,14 +331,6 @@ pub fn watch_kind(
         ),
         _ => return None,
     })
-}
-
-/// Lists one page of shoots; used by checks that need a quick, bounded answer.
-pub async fn probe(client: &kube::Client) -> Result<(), kube::Error> {
-    Api::<Shoot>::all(client.clone())
-        .list(&ListParams::default().limit(1))
-        .await
-        .map(|_| ())
 }
 
 #[cfg(test)]

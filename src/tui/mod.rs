@@ -16,7 +16,6 @@ mod prefs;
 mod render;
 mod rows;
 // Wired to `kclm demo screenshots` by the CLI.
-#[allow(dead_code)]
 mod screenshot;
 mod select;
 mod state;
@@ -42,7 +41,6 @@ pub use screenshot::{FrameBench, render_screenshots, render_screenshots_at};
 pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 /// Everything the TUI needs to start.
-#[allow(dead_code)] // placeholder until the TUI lands
 pub struct TuiStart {
     pub target: Target,
     /// True when no landscape was configured and the demo was chosen for the user.

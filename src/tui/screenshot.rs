@@ -213,6 +213,7 @@ pub fn to_svg(buf: &Buffer, theme: &Theme) -> String {
     svg
 }
 
+#[allow(dead_code)] // used by benches/render.rs, which compiles this module
 /// The shoots view of a landscape held in memory and drawn by the real render
 /// code into a `TestBackend` (used by `benches/render.rs`).
 pub struct FrameBench {
@@ -221,6 +222,7 @@ pub struct FrameBench {
     term: Terminal<TestBackend>,
 }
 
+#[allow(dead_code)] // used by benches/render.rs
 impl FrameBench {
     pub fn new(ls: Landscape, w: u16, h: u16) -> color_eyre::Result<Self> {
         let mut state = State::new("bench", ls, Keymap::builtin(), Timestamp::now());
