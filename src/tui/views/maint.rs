@@ -101,7 +101,7 @@ impl TableRow for MaintRow {
         col("PROJECT", 7, 14, 2),
         col("SEED", 6, 14, 3),
         col("WINDOW", 15, 17, 1),
-        col("STATUS", 12, 28, 0),
+        col("STATUS", 24, 28, 0),
         col("NEXT WINDOW DOES", 16, 60, 1),
         col("WARNINGS", 10, 60, 2),
     ];
