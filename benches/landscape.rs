@@ -87,26 +87,22 @@ fn loaded() -> Landscape {
     let mut ls = Landscape::new();
     ls.apply(Update::Relisted(
         Kind::Shoot,
-        shoots().into_iter().map(KubeObject::Shoot).collect(),
+        shoots().into_iter().map(KubeObject::from).collect(),
     ));
     ls.apply(Update::Relisted(
         Kind::Seed,
-        d.seeds.iter().cloned().map(KubeObject::Seed).collect(),
+        d.seeds.iter().cloned().map(KubeObject::from).collect(),
     ));
     ls.apply(Update::Relisted(
         Kind::Project,
-        d.projects
-            .iter()
-            .cloned()
-            .map(KubeObject::Project)
-            .collect(),
+        d.projects.iter().cloned().map(KubeObject::from).collect(),
     ));
     ls.apply(Update::Relisted(
         Kind::CloudProfile,
         d.cloudprofiles
             .iter()
             .cloned()
-            .map(KubeObject::CloudProfile)
+            .map(KubeObject::from)
             .collect(),
     ));
     ls.apply(Update::Metal(Box::new(MetalSnapshot {
@@ -138,7 +134,7 @@ fn apply_events(c: &mut Criterion) {
             base.iter().map(move |s| {
                 let mut s = s.clone();
                 s.metadata.resource_version = Some(format!("{round}"));
-                Update::Applied(KubeObject::Shoot(s))
+                Update::Applied(KubeObject::from(s))
             })
         })
         .collect();

@@ -40,7 +40,7 @@ fn landscape() -> Landscape {
     let mut ls = Landscape::new();
     ls.apply(Update::Relisted(
         Kind::Shoot,
-        shoots.into_iter().map(KubeObject::Shoot).collect(),
+        shoots.into_iter().map(KubeObject::from).collect(),
     ));
     ls
 }

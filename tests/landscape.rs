@@ -212,7 +212,7 @@ fn seed_readiness_matches_the_kubectl_column() {
 }
 
 fn mk_shoot(ns: &str, name: &str, uid: &str, seed: &str) -> KubeObject {
-    KubeObject::Shoot(shoot(json!({
+    KubeObject::from(shoot(json!({
         "metadata": {"name": name, "namespace": ns, "uid": uid},
         "spec": {"seedName": seed},
         "status": {"seedName": seed, "technicalID": format!("shoot--{}--{name}", ns.trim_start_matches("garden-"))}
@@ -241,9 +241,9 @@ fn small_landscape() -> Landscape {
     let seed: Seed = serde_json::from_value(json!({"metadata": {"name": "fra"}, "spec": {"provider": {"type": "metal", "region": "eu"}}})).unwrap();
     ls.apply(Update::Relisted(
         Kind::Project,
-        vec![KubeObject::Project(project)],
+        vec![KubeObject::from(project)],
     ));
-    ls.apply(Update::Applied(KubeObject::Seed(seed)));
+    ls.apply(Update::Applied(KubeObject::from(seed)));
     ls.apply(Update::Relisted(
         Kind::Shoot,
         vec![
@@ -399,10 +399,10 @@ fn capi_cluster_joins_to_metal_machines_by_provider_id_or_metalstackmachine() {
     let msm: MetalStackMachine = serde_json::from_value(json!({
         "metadata": {"name": "c1-w-infra", "namespace": "capi"}, "spec": {"providerID": "metal:///fra-equ01/m1"}
     })).unwrap();
-    ls.apply(Update::Applied(KubeObject::Cluster(cluster)));
-    ls.apply(Update::Applied(KubeObject::CapiMachine(direct)));
-    ls.apply(Update::Applied(KubeObject::CapiMachine(via_infra)));
-    ls.apply(Update::Applied(KubeObject::MetalStackMachine(msm)));
+    ls.apply(Update::Applied(KubeObject::from(cluster)));
+    ls.apply(Update::Applied(KubeObject::from(direct)));
+    ls.apply(Update::Applied(KubeObject::from(via_infra)));
+    ls.apply(Update::Applied(KubeObject::from(msm)));
     let c = ls.clusters.values().next().unwrap().clone();
     let mut ids: Vec<&str> = ls
         .metal_machines_of_cluster(&c)
@@ -463,10 +463,10 @@ fn project_namespace_index_follows_updates_and_deletes() {
         json!({"metadata": {"name": "acme"}, "spec": {"namespace": "acme-shoots"}}),
     )
     .unwrap();
-    ls.apply(Update::Applied(KubeObject::Project(moved.clone())));
+    ls.apply(Update::Applied(KubeObject::from(moved.clone())));
     assert!(ls.project_of_namespace("garden-acme").is_none());
     assert_eq!(ls.project_name_of_namespace("acme-shoots"), "acme");
-    ls.apply(Update::Deleted(KubeObject::Project(moved)));
+    ls.apply(Update::Deleted(KubeObject::from(moved)));
     assert!(ls.project_of_namespace("acme-shoots").is_none());
     ls.apply(Update::Relisted(Kind::Project, Vec::new()));
     assert!(ls.projects.is_empty());

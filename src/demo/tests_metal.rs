@@ -85,7 +85,7 @@ async fn snapshot_joins_machines_to_shoots() {
         crate::landscape::Kind::Shoot,
         shoots
             .into_iter()
-            .map(crate::landscape::KubeObject::Shoot)
+            .map(crate::landscape::KubeObject::from)
             .collect(),
     ));
     ls.apply(Update::Metal(Box::new(snap)));

@@ -140,7 +140,13 @@ pub struct KubernetesSpec {
 pub struct Provider {
     #[serde(default, rename = "type")]
     pub type_: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Skipped when decoding for the store (the console reads nothing in it;
+    /// 17 MB for 10,000 shoots as JSON maps): read it from a full object.
+    #[serde(
+        default,
+        deserialize_with = "super::slim::blob",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub infrastructure_config: Option<Value>,
     #[serde(
         default,

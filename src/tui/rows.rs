@@ -165,7 +165,9 @@ mod tests {
         let mut shoot = fixtures::garden_objects()
             .into_iter()
             .find_map(|o| match o {
-                KubeObject::Shoot(s) if s.name() == "web-stage" => Some(s),
+                KubeObject::Shoot(s) if s.name() == "web-stage" => {
+                    Some(std::sync::Arc::unwrap_or_clone(s))
+                }
                 _ => None,
             })
             .expect("fixture shoot");
@@ -177,7 +179,7 @@ mod tests {
             op.progress = 90;
         }
         let batch = vec![
-            Update::Applied(KubeObject::Shoot(shoot)),
+            Update::Applied(KubeObject::from(shoot)),
             Update::Metal(Box::new(kclm::landscape::MetalSnapshot {
                 machines: Some(Vec::new()),
                 ..Default::default()

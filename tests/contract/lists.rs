@@ -70,7 +70,7 @@ async fn paged_list_is_one_snapshot_and_the_watcher_syncs_every_object() {
     // kclm's watcher: paged initial list, then the watch.
     let (tx, mut rx) = mpsc::unbounded_channel();
     let slim: Api<Slim<Cluster>> = Api::namespaced(t.admin().await, &ns);
-    let task = spawn_watch(slim, Kind::Cluster, KubeObject::Cluster, 10, tx);
+    let task = spawn_watch(slim, Kind::Cluster, KubeObject::from, 10, tx);
     let mut ls = Landscape::new();
     let mut want: BTreeSet<String> = names.iter().cloned().collect();
     want.remove("c-20");
@@ -162,7 +162,7 @@ async fn watcher_relists_after_410_gone_and_forgets_what_was_deleted_meanwhile()
         Api::namespaced(proxy.client(&t.kubeconfig, &t.admin).await, &ns);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let kind = Kind::MachineDeployment;
-    let task = spawn_watch(through, kind, KubeObject::MachineDeployment, 500, tx);
+    let task = spawn_watch(through, kind, KubeObject::from, 500, tx);
     let mut ls = Landscape::new();
     let in_ns = |ls: &Landscape| -> BTreeSet<String> {
         ls.machine_deployments
@@ -290,7 +290,7 @@ async fn unserved_kind_is_unavailable_while_other_kinds_keep_syncing() {
     let mut tasks = vec![spawn_watch(
         Api::<Slim<Cluster>>::namespaced(client.clone(), &ns),
         Kind::Cluster,
-        KubeObject::Cluster,
+        KubeObject::from,
         50,
         tx.clone(),
     )];
@@ -302,7 +302,7 @@ async fn unserved_kind_is_unavailable_while_other_kinds_keep_syncing() {
             &ApiResource::from_gvk_with_plural(&gvk, "widgets"),
         ),
         Kind::TenantControlPlane,
-        |_| KubeObject::Cluster(Cluster::default()),
+        |_| KubeObject::from(Cluster::default()),
         50,
         wtx,
     ));

@@ -74,10 +74,7 @@ fn landscape() -> Landscape {
         "Project",
     )
     .expect("project");
-    let mut objs = vec![
-        KubeObject::CloudProfile(profile),
-        KubeObject::Project(project),
-    ];
+    let mut objs = vec![KubeObject::from(profile), KubeObject::from(project)];
     let shoots = [
         // Open now (17:00-19:00 UTC), deprecated version with a patch available.
         fixture(
@@ -151,7 +148,7 @@ fn landscape() -> Landscape {
         ),
         fixture("nowindow", "garden-alpha", "s1", None, "1.33.1", ""),
     ];
-    objs.extend(shoots.into_iter().map(KubeObject::Shoot));
+    objs.extend(shoots.into_iter().map(KubeObject::from));
     ls.apply_all(objs.into_iter().map(Update::Applied));
     ls
 }

@@ -38,9 +38,9 @@ fn provider_local_shoot_and_cloudprofile() {
     // As written: no window and no pinned versions (Gardener's admission defaults them).
     let mut ls = Landscape::new();
     ls.apply_all([
-        Update::Applied(KubeObject::Project(project)),
-        Update::Applied(KubeObject::CloudProfile(profile.clone())),
-        Update::Applied(KubeObject::Shoot(shoot.clone())),
+        Update::Applied(KubeObject::from(project)),
+        Update::Applied(KubeObject::from(profile.clone())),
+        Update::Applied(KubeObject::from(shoot.clone())),
     ]);
     let m = for_shoot(&ls, &shoot, now, &TimeZone::UTC);
     assert_eq!((m.name.as_str(), m.project.as_str()), ("local", "local"));

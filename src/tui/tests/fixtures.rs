@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use jiff::Timestamp;
 use kclm::landscape::{Kind, KubeObject, Landscape, MetalSnapshot, SourceState, Update};
+use kclm::model::gardener::{CloudProfile, Project, Seed, Shoot};
 use kclm::model::metal::{Machine, MachineIssues, Partition};
 use serde::Deserialize;
 
@@ -22,11 +23,13 @@ pub fn garden_objects() -> Vec<KubeObject> {
     for doc in serde_norway::Deserializer::from_str(text) {
         let v = serde_json::Value::deserialize(doc).expect("fixture is YAML");
         let obj = match v["kind"].as_str() {
-            Some("Project") => KubeObject::Project(serde_json::from_value(v).expect("project")),
-            Some("Seed") => KubeObject::Seed(serde_json::from_value(v).expect("seed")),
-            Some("Shoot") => KubeObject::Shoot(serde_json::from_value(v).expect("shoot")),
+            Some("Project") => {
+                KubeObject::from(serde_json::from_value::<Project>(v).expect("project"))
+            }
+            Some("Seed") => KubeObject::from(serde_json::from_value::<Seed>(v).expect("seed")),
+            Some("Shoot") => KubeObject::from(serde_json::from_value::<Shoot>(v).expect("shoot")),
             Some("CloudProfile") => {
-                KubeObject::CloudProfile(serde_json::from_value(v).expect("cloudprofile"))
+                KubeObject::from(serde_json::from_value::<CloudProfile>(v).expect("cloudprofile"))
             }
             other => panic!("unexpected kind {other:?} in fixture"),
         };

@@ -25,10 +25,10 @@ pub fn edit_shoot(s: &mut State, name: &str, f: impl FnOnce(&mut serde_json::Val
         .expect("fixture shoot");
     let mut v = serde_json::to_value(&obj).expect("shoot to json");
     f(&mut v);
-    let sh = serde_json::from_value(v).expect("shoot from json");
+    let sh: kclm::model::gardener::Shoot = serde_json::from_value(v).expect("shoot from json");
     update(
         s,
-        Msg::Landscape(vec![Update::Applied(KubeObject::Shoot(sh))]),
+        Msg::Landscape(vec![Update::Applied(KubeObject::from(sh))]),
     );
     update(s, Msg::SyncRows);
 }

@@ -20,11 +20,11 @@ fn big_landscape(n: usize) -> Landscape {
     let mut ls = Landscape::new();
     let shoots: Vec<KubeObject> = (0..n)
         .map(|i| {
-            let mut s: Shoot = template.clone();
+            let mut s: Shoot = (*template).clone();
             s.metadata.name = Some(format!("shoot-{i:05}"));
             s.metadata.namespace = Some(format!("garden-p{}", i % 200));
             s.metadata.uid = Some(format!("uid-{i}"));
-            KubeObject::Shoot(s)
+            KubeObject::from(s)
         })
         .collect();
     ls.apply(Update::Relisted(Kind::Shoot, shoots));
@@ -37,7 +37,7 @@ fn big_landscape(n: usize) -> Landscape {
         .map(|i| {
             let mut p = kclm::model::gardener::Project::default();
             p.metadata.name = Some(format!("p{i}"));
-            KubeObject::Project(p)
+            KubeObject::from(p)
         })
         .collect();
     ls.apply(Update::Relisted(Kind::Project, projects));
@@ -90,7 +90,7 @@ fn ten_thousand_shoots_stay_interactive() {
     let t = Instant::now();
     crate::tui::update::update(
         &mut s,
-        crate::tui::update::Msg::Landscape(vec![Update::Applied(KubeObject::Shoot(one))]),
+        crate::tui::update::Msg::Landscape(vec![Update::Applied(KubeObject::from(one))]),
     );
     s.sync_rows();
     let incremental = t.elapsed();
