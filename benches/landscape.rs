@@ -106,7 +106,13 @@ fn loaded() -> Landscape {
             .collect(),
     ));
     ls.apply(Update::Metal(Box::new(MetalSnapshot {
-        machines: Some(d.machines.clone()),
+        machines: Some(
+            d.machines
+                .iter()
+                .cloned()
+                .map(std::sync::Arc::new)
+                .collect(),
+        ),
         ..Default::default()
     })));
     ls

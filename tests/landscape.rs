@@ -1,6 +1,8 @@
 //! Derived values and joins of the landscape store, against the facts in
 //! `notes/gardener-api.md` and `notes/metal-api.md`.
 
+use std::sync::Arc;
+
 use kclm::filter::{Filter, FilterMatcher, apply};
 use kclm::landscape::health::{
     self, Health, HibernationState, condition_short_name, seed_readiness, shoot_health,
@@ -219,7 +221,7 @@ fn mk_shoot(ns: &str, name: &str, uid: &str, seed: &str) -> KubeObject {
     })))
 }
 
-fn mk_machine(id: &str, cluster: Option<&str>, role: &str) -> Machine {
+fn mk_machine(id: &str, cluster: Option<&str>, role: &str) -> Arc<Machine> {
     let tags: Vec<String> = cluster
         .map(|c| vec![format!("cluster.metal-stack.io/id={c}")])
         .unwrap_or_default();
@@ -229,6 +231,7 @@ fn mk_machine(id: &str, cluster: Option<&str>, role: &str) -> Machine {
         "liveliness": "Alive", "tags": tags,
         "events": {"log": [{"time": "2026-11-24T10:00:00Z", "event": "Phoned Home"}], "last_event_time": "2026-11-24T10:00:00Z"}
     }))
+    .map(Arc::new)
     .unwrap()
 }
 

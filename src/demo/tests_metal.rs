@@ -30,6 +30,7 @@ async fn snapshot_joins_machines_to_shoots() {
         "{states:?}"
     );
     let machines = snap.machines.clone().unwrap();
+    let machines: Vec<_> = machines.iter().map(|m| (**m).clone()).collect();
     let firewalls = snap.firewalls.clone().unwrap();
     assert!(machines.len() >= 80, "{} machines", machines.len());
     assert!(!firewalls.is_empty() && firewalls.iter().all(|f| f.is_firewall()));

@@ -182,9 +182,9 @@ pub fn shoot_chips(shoot: &Shoot) -> Vec<Chip> {
 
 fn chip(c: &Condition) -> Chip {
     Chip {
-        type_: c.type_.clone(),
+        type_: c.type_.to_string(),
         short: condition_short_name(&c.type_),
-        status: c.status.clone(),
+        status: c.status.to_string(),
     }
 }
 

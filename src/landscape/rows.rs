@@ -85,8 +85,8 @@ fn shoot_row_fields(ls: &Landscape, s: &Shoot) -> ShootRow {
         purpose: s.spec.purpose.clone(),
         hibernation: health::hibernation_state(s).as_str(),
         last_operation: op.map(|o| OperationRow {
-            type_: o.type_.clone(),
-            state: o.state.clone(),
+            type_: o.type_.to_string(),
+            state: o.state.to_string(),
             progress: o.progress,
         }),
         last_operation_text: health::last_operation_text(op),
@@ -149,9 +149,9 @@ pub fn seed_row(ls: &Landscape, s: &Seed) -> SeedRow {
             .conditions()
             .iter()
             .map(|c| Chip {
-                type_: c.type_.clone(),
+                type_: c.type_.to_string(),
                 short: health::condition_short_name(&c.type_),
-                status: c.status.clone(),
+                status: c.status.to_string(),
             })
             .collect(),
         created: s
@@ -316,12 +316,12 @@ fn machine_row_fields(ls: &Landscape, m: &Machine) -> MachineRow {
         state: m.state.value.clone(),
         state_description: m.state.description.clone(),
         led: m.ledstate.value.clone(),
-        last_event: last.map(|e| e.event.clone()),
+        last_event: last.map(|e| e.event.to_string()),
         last_event_time: m
             .events
             .last_event_time
             .clone()
-            .or_else(|| last.map(|e| e.time.clone())),
+            .or_else(|| last.map(|e| e.time.to_string())),
         crash_loop: m.events.crash_loop,
         failed_reclaim: m.events.failed_machine_reclaim,
         allocated: m.allocation.is_some(),
@@ -431,7 +431,7 @@ pub fn cluster_rows(ls: &Landscape) -> Vec<ClusterRow> {
                     .conditions()
                     .iter()
                     .find(|x| x.type_ == "Available" || x.type_ == "Ready")
-                    .map(|x| x.status.clone()),
+                    .map(|x| x.status.to_string()),
                 control_plane: cp_ref.map(|r| format!("{}/{}", r.kind, r.name)),
                 infrastructure: c
                     .spec

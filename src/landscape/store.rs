@@ -217,8 +217,9 @@ kube_object_from!(
 #[derive(Clone, Debug, Default)]
 pub struct MetalSnapshot {
     /// `None` where that call failed this round: the previous data is kept.
-    pub machines: Option<Vec<Machine>>,
-    pub firewalls: Option<Vec<Machine>>,
+    /// Machines are decoded straight into the `Arc`s the store keeps.
+    pub machines: Option<Vec<Arc<Machine>>>,
+    pub firewalls: Option<Vec<Arc<Machine>>>,
     pub partitions: Option<Vec<Partition>>,
     pub capacity: Option<Vec<PartitionCapacity>>,
     pub sizes: Option<Vec<Size>>,
@@ -479,15 +480,12 @@ impl Landscape {
             self.machines = list
                 .into_iter()
                 .filter(|m| !m.is_firewall())
-                .map(|m| (m.id.clone(), Arc::new(m)))
+                .map(|m| (m.id.clone(), m))
                 .collect();
             self.machines_by_cluster = index(&self.machines);
         }
         if let Some(list) = snap.firewalls {
-            self.firewalls = list
-                .into_iter()
-                .map(|m| (m.id.clone(), Arc::new(m)))
-                .collect();
+            self.firewalls = list.into_iter().map(|m| (m.id.clone(), m)).collect();
             self.firewalls_by_cluster = index(&self.firewalls);
         }
         if let Some(list) = snap.partitions {

@@ -300,9 +300,9 @@ pub fn shoot_maintenance(
             .constraint(CONSTRAINT_PRECONDITIONS)
             .map(|c| PreconditionsInfo {
                 satisfied: c.status != "False",
-                status: c.status.clone(),
-                reason: c.reason.clone(),
-                message: c.message.clone(),
+                status: c.status.to_string(),
+                reason: c.reason.as_deref().map(str::to_string),
+                message: c.message.as_deref().map(str::to_string),
             });
     if let Some(p) = &maintenance_preconditions
         && !p.satisfied

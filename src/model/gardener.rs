@@ -7,7 +7,7 @@ use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Condition, Extra, ObjectMeta};
+use super::{Condition, Extra, IStr, ObjectMeta};
 
 pub const GROUP: &str = "core.gardener.cloud";
 pub const VERSION: &str = "v1beta1";
@@ -294,15 +294,15 @@ pub struct ShootStatus {
 #[serde(rename_all = "camelCase")]
 pub struct LastOperation {
     #[serde(default, rename = "type")]
-    pub type_: String,
+    pub type_: IStr,
     #[serde(default)]
-    pub state: String,
+    pub state: IStr,
     #[serde(default)]
     pub progress: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<IStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_time: Option<String>,
+    pub last_update_time: Option<IStr>,
     #[serde(flatten)]
     pub extra: Extra,
 }

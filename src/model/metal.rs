@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Extra;
+use super::{Extra, IStr};
 
 /// Tag on machines and firewalls naming the Gardener shoot's `metadata.uid`.
 pub const TAG_CLUSTER_ID: &str = "cluster.metal-stack.io/id";
@@ -201,11 +201,11 @@ fn newest_events<'de, D: serde::Deserializer<'de>>(
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProvisioningEvent {
     #[serde(default)]
-    pub time: String,
+    pub time: IStr,
     #[serde(default)]
-    pub event: String,
+    pub event: IStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<IStr>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

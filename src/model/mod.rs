@@ -9,8 +9,10 @@ pub mod gardener;
 pub mod kamaji;
 pub mod metal;
 
+pub mod istr;
 pub mod slim;
 
+pub use istr::IStr;
 pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 pub use slim::{Extra, Slim};
 
@@ -48,17 +50,22 @@ macro_rules! kube_resource {
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
     #[serde(rename = "type")]
-    pub type_: String,
+    pub type_: IStr,
     #[serde(default)]
-    pub status: String,
+    pub status: IStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<IStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<IStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_transition_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_time: Option<String>,
+    pub last_transition_time: Option<IStr>,
+    /// Not kept in the store (the console shows `lastTransitionTime`).
+    #[serde(
+        default,
+        deserialize_with = "slim::unread",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_update_time: Option<IStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codes: Option<Vec<String>>,
     #[serde(flatten)]

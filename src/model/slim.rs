@@ -36,26 +36,43 @@ pub fn decode_slim<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// Fields a model does not type, kept verbatim for lossless round trips
-/// (empty when decoded slim).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Extra(pub BTreeMap<String, Value>);
+/// (empty when decoded slim). One pointer wide while empty: a slim shoot
+/// carries a dozen of them.
+// The box is the point: `Option<Box<_>>` is 8 bytes, a `BTreeMap` 24.
+#[allow(clippy::box_collection)]
+#[derive(Clone, Debug, Default)]
+pub struct Extra(Option<Box<BTreeMap<String, Value>>>);
+
+static NO_FIELDS: BTreeMap<String, Value> = BTreeMap::new();
 
 impl Deref for Extra {
     type Target = BTreeMap<String, Value>;
     fn deref(&self) -> &Self::Target {
-        &self.0
+        self.0.as_deref().unwrap_or(&NO_FIELDS)
     }
 }
 
 impl DerefMut for Extra {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Extra {
+    fn from(map: BTreeMap<String, Value>) -> Self {
+        Extra((!map.is_empty()).then(|| Box::new(map)))
     }
 }
 
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        (**self).serialize(s)
     }
 }
 
@@ -78,7 +95,7 @@ impl<'de> Deserialize<'de> for Extra {
             d.deserialize_map(SkipMap)?;
             Ok(Extra::default())
         } else {
-            BTreeMap::deserialize(d).map(Extra)
+            BTreeMap::deserialize(d).map(Extra::from)
         }
     }
 }
@@ -90,6 +107,16 @@ pub fn blob<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> 
         Ok(None)
     } else {
         Option::<Value>::deserialize(d)
+    }
+}
+
+/// For optional typed fields the console never reads: skipped when slim.
+pub fn unread<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    if is_slim() {
+        IgnoredAny::deserialize(d)?;
+        Ok(None)
+    } else {
+        Option::<T>::deserialize(d)
     }
 }
 
@@ -145,8 +172,11 @@ mod tests {
             "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{...}", "keep": "me"},
             "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:spec": {}}}]},
         "spec": {"region": "fra", "networking": {"type": "calico"}, "unknownSpecField": [1, 2, 3],
-                 "provider": {"type": "metal", "controlPlaneConfig": {"big": "blob"}, "workers": [{"name": "w", "zones": ["a"]}]}},
-        "status": {"technicalID": "shoot--a--web", "credentials": {"rotation": {}}}
+                 "provider": {"type": "metal", "controlPlaneConfig": {"big": "blob"},
+                              "infrastructureConfig": {"partitionID": "fra-equ01"}, "workers": [{"name": "w", "zones": ["a"]}]}},
+        "status": {"technicalID": "shoot--a--web", "credentials": {"rotation": {}},
+                   "conditions": [{"type": "APIServerAvailable", "status": "True",
+                                   "lastTransitionTime": "2026-11-07T04:22:40Z", "lastUpdateTime": "2026-11-25T15:42:34Z"}]}
     }"#;
 
     #[test]
@@ -183,11 +213,36 @@ mod tests {
                 .control_plane_config
                 .is_none()
         );
+        assert!(
+            slim.spec
+                .provider
+                .as_ref()
+                .unwrap()
+                .infrastructure_config
+                .is_none()
+        );
+        let cond = &slim.status.as_ref().unwrap().conditions.as_ref().unwrap()[0];
+        assert_eq!(
+            (cond.type_.as_str(), cond.status.as_str()),
+            ("APIServerAvailable", "True")
+        );
+        assert!(cond.last_transition_time.is_some() && cond.last_update_time.is_none());
         assert!(slim.metadata.managed_fields.is_none());
         let ann = slim.metadata.annotations.as_ref().unwrap();
         assert!(!ann.contains_key(LAST_APPLIED) && ann.contains_key("keep"));
         // and the flag does not leak: the next plain decode is full again
         let again: Shoot = serde_json::from_str(SHOOT).unwrap();
         assert_eq!(again, full);
+    }
+
+    #[test]
+    fn extra_is_empty_until_written_and_compares_by_content() {
+        let mut e = Extra::default();
+        assert!(e.is_empty());
+        assert_eq!(e, Extra::from(BTreeMap::new()));
+        e.insert("k".into(), Value::from(1));
+        assert_eq!(e.get("k"), Some(&Value::from(1)));
+        assert_ne!(e, Extra::default());
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"k":1}"#);
     }
 }

@@ -162,6 +162,15 @@ impl MetalClient {
         self.call(reqwest::Method::POST, "/v1/machine/find", Some(query))
             .await
     }
+    /// [`Self::find_machines`], each machine decoded into the `Arc` the store
+    /// keeps (no second copy of 10,000 machines while the store takes them).
+    pub async fn find_machines_shared(
+        &self,
+        query: Value,
+    ) -> Result<Vec<std::sync::Arc<Machine>>, MetalError> {
+        self.call(reqwest::Method::POST, "/v1/machine/find", Some(query))
+            .await
+    }
     pub async fn find_firewalls(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
         self.call(reqwest::Method::POST, "/v1/firewall/find", Some(query))
             .await
@@ -252,7 +261,7 @@ impl MetalClient {
     /// returns firewalls too (role `firewall`), so one call serves both.
     pub async fn snapshot(&self) -> (MetalSnapshot, Vec<(Kind, SourceState)>) {
         let (all, partitions, capacity, sizes, images, issues) = tokio::join!(
-            self.find_machines(json!({})),
+            self.find_machines_shared(json!({})),
             self.partitions(),
             self.capacity(),
             self.sizes(),
@@ -284,7 +293,9 @@ impl MetalClient {
         let all = take(all, Kind::Machine, &mut states);
         if let Some(all) = all {
             states.push((Kind::Firewall, SourceState::Synced));
-            let (firewalls, machines) = all.into_iter().partition(Machine::is_firewall);
+            let (firewalls, machines) = all
+                .into_iter()
+                .partition(|m: &std::sync::Arc<Machine>| m.is_firewall());
             snap.machines = Some(machines);
             snap.firewalls = Some(firewalls);
         } else if let Some((_, s)) = states.iter().find(|(k, _)| *k == Kind::Machine) {

@@ -123,7 +123,11 @@ async fn capi_cluster_machines_and_metal_machines_join_in_the_store() {
     .await;
     // The metal side comes from metal-api, which neither target has here.
     ls.apply(Update::Metal(Box::new(MetalSnapshot {
-        machines: Some(ids.iter().map(|id| metal_machine(id)).collect()),
+        machines: Some(
+            ids.iter()
+                .map(|id| std::sync::Arc::new(metal_machine(id)))
+                .collect(),
+        ),
         ..Default::default()
     })));
     let alpha = ls.clusters[&key].clone();

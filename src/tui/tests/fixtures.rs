@@ -51,9 +51,10 @@ pub fn metal_snapshot() -> MetalSnapshot {
                 .iter()
                 .filter(|m| m.is_firewall())
                 .cloned()
+                .map(std::sync::Arc::new)
                 .collect(),
         ),
-        machines: Some(machines),
+        machines: Some(machines.into_iter().map(std::sync::Arc::new).collect()),
         partitions: Some(partitions),
         issues: Some(issues),
         ..Default::default()

@@ -51,7 +51,7 @@ fn big_landscape(n: usize) -> Landscape {
         })
         .collect();
     ls.apply(Update::Metal(Box::new(kclm::landscape::MetalSnapshot {
-        machines: Some(machines),
+        machines: Some(machines.into_iter().map(std::sync::Arc::new).collect()),
         ..Default::default()
     })));
     ls

@@ -215,7 +215,7 @@ fn conditions(out: &mut Out, title: &str, conds: &[Condition], now: jiff::Timest
             ),
             Span::raw(name),
             Span::styled(format!("{since:>6} "), out.theme.style("ui.text.dim")),
-            Span::raw(c.reason.clone().unwrap_or_default()),
+            Span::raw(c.reason.as_deref().unwrap_or_default().to_string()),
         ];
         if let Some(codes) = c.codes.as_ref().filter(|c| !c.is_empty()) {
             spans.push(Span::styled(
@@ -478,7 +478,7 @@ fn machine(out: &mut Out, s: &State, m: &MachineRow) {
                 ),
                 Span::raw(format!("{:<18}", e.event)),
                 Span::styled(
-                    e.message.clone().unwrap_or_default(),
+                    e.message.as_deref().unwrap_or_default().to_string(),
                     out.theme.style("ui.text.dim"),
                 ),
             ]));
