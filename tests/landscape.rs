@@ -319,6 +319,28 @@ fn indexes_follow_updates_and_deletes() {
     assert!(ls.generation > g0);
     assert_eq!(ls.shoots_of_seed("fra").count(), 0);
     assert_eq!(ls.shoot_count_of_seed("ams"), 2);
+    // recreated under the same name: the new uid joins, the old one is gone
+    ls.apply(Update::Applied(mk_shoot(
+        "garden-acme",
+        "web",
+        "uid-web-2",
+        "ams",
+    )));
+    assert!(ls.shoot_by_uid("uid-web").is_none());
+    assert_eq!(ls.shoot_by_uid("uid-web-2").map(|s| s.name()), Some("web"));
+    // an update that keeps uid and seed replaces the object, indexes unchanged
+    let g = ls.generation;
+    let before = ls.shoot_by_uid("uid-web-2").cloned().unwrap();
+    ls.apply(Update::Applied(mk_shoot(
+        "garden-acme",
+        "web",
+        "uid-web-2",
+        "ams",
+    )));
+    assert!(ls.generation > g);
+    assert_eq!(ls.shoot_count_of_seed("ams"), 2);
+    let after = ls.shoot_by_uid("uid-web-2").unwrap();
+    assert!(!Arc::ptr_eq(&before, after) && after.name() == "web");
     // deleting db removes it from every index
     assert!(ls.apply(Update::Deleted(mk_shoot(
         "garden-acme",

@@ -356,6 +356,16 @@ impl Landscape {
         let key = key_of(&obj);
         match obj {
             KubeObject::Shoot(s) => {
+                // The common event is a status change of a known shoot: swap
+                // the object in place and leave the indexes (and the key's
+                // strings) alone unless its uid or seed moved.
+                if let Some(slot) = self.shoots.get_mut(&key)
+                    && slot.uid() == s.uid()
+                    && slot.seed_name() == s.seed_name()
+                {
+                    *slot = s;
+                    return;
+                }
                 self.unindex_shoot(&key);
                 if !s.uid().is_empty() {
                     self.shoot_by_uid.insert(s.uid().to_string(), key.clone());
