@@ -270,7 +270,13 @@ impl Filter {
         const BATCH: usize = 16;
         let mut out = Vec::new();
         for batch in candidates.chunks(BATCH) {
-            if !self.terms.is_empty() {
+            // worth it when the first term reads the text (a field term
+            // may turn most rows away without it)
+            if self
+                .terms
+                .first()
+                .is_some_and(|t| !matches!(t.kind, TermKind::Field(..)))
+            {
                 let touched = batch.iter().fold(0u8, |acc, &i| acc ^ touch(&rows[i]));
                 std::hint::black_box(touched);
             }
