@@ -196,6 +196,16 @@ fn filter_keystroke(c: &mut Criterion) {
             b.iter(|| many.iter().filter(|r| f.matches(*r, &mut m)).count())
         });
     }
+    // The same over every row at once (`Filter::select`, as the console does
+    // on each core).
+    let all: Vec<usize> = (0..many.len()).collect();
+    for expr in ["w", "web"] {
+        let f = Filter::for_rows::<rows::ShootRow>(expr).unwrap();
+        g.bench_function(format!("100k_rows_select/{expr}"), |b| {
+            let mut m = FilterMatcher::default();
+            b.iter(|| f.select(&many, &all, &mut m, |_| true).len())
+        });
+    }
     g.finish();
 }
 

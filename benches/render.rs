@@ -1,18 +1,27 @@
 //! One frame of the shoots view at 250x70 with 10,000 shoots, drawn by the
-//! TUI's real render code into ratatui's TestBackend. The TUI lives in the
+//! TUI's real render code into ratatui's TestBackend, and one filter
+//! keystroke in the shoots pane over 100,000 rows. The TUI lives in the
 //! binary, so this bench compiles its modules directly.
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use kclm::landscape::{Kind, KubeObject, Landscape, Update};
+use std::sync::OnceLock;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kclm::landscape::{Kind, KubeObject, Landscape, Update, rows};
 use kclm::model::gardener::Shoot;
 
 #[allow(dead_code, unused_imports)]
 #[path = "../src/tui/mod.rs"]
 mod tui;
 
-fn landscape() -> Landscape {
+/// The large demo's 10,000 shoots, fetched once.
+fn shoots() -> &'static [Shoot] {
+    static SHOOTS: OnceLock<Vec<Shoot>> = OnceLock::new();
+    SHOOTS.get_or_init(fetch_shoots)
+}
+
+fn fetch_shoots() -> Vec<Shoot> {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let shoots: Vec<Shoot> = rt.block_on(async {
+    rt.block_on(async {
         let demo = kclm::demo::start(kclm::demo::DemoOptions {
             scale: kclm::demo::Scale::Large,
             ..Default::default()
@@ -36,11 +45,14 @@ fn landscape() -> Landscape {
         serde_json::from_slice::<kube::core::ObjectList<Shoot>>(&body)
             .unwrap()
             .items
-    });
+    })
+}
+
+fn landscape() -> Landscape {
     let mut ls = Landscape::new();
     ls.apply(Update::Relisted(
         Kind::Shoot,
-        shoots.into_iter().map(KubeObject::from).collect(),
+        shoots().iter().cloned().map(KubeObject::from).collect(),
     ));
     ls
 }
@@ -61,5 +73,41 @@ fn frame(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, frame);
+/// A filter keystroke as the console handles it (parse, filter, sort, keep
+/// the selection) over 100,000 shoot rows: the demo's 10,000 ten times over,
+/// as in `benches/landscape.rs`'s `filter` group.
+fn keystroke(c: &mut Criterion) {
+    let base = rows::shoot_rows(&landscape());
+    let many: Vec<rows::ShootRow> = (0..10)
+        .flat_map(|i| {
+            base.iter().map(move |r| {
+                let mut r = r.clone();
+                r.name = format!("{}-{i}", r.name);
+                r.search = kclm::filter::build_search_text(&r);
+                r
+            })
+        })
+        .collect();
+    assert_eq!(many.len(), 100_000);
+    let mut bench = tui::KeystrokeBench::new(many);
+    let mut g = c.benchmark_group("keystroke");
+    g.throughput(Throughput::Elements(100_000));
+    for expr in ["w", "web", "web seed:fra", "!health:healthy prod"] {
+        assert!(bench.type_filter(expr) > 0, "{expr} shows shoots");
+        g.bench_function(format!("100k_shoots/{expr}"), |b| {
+            b.iter(|| bench.type_filter(expr))
+        });
+    }
+    // The first keystroke after the rows changed sorts them again.
+    g.sample_size(20);
+    g.bench_function("100k_shoots/w after a row change", |b| {
+        b.iter(|| {
+            bench.rows_changed();
+            bench.type_filter("w")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, frame, keystroke);
 criterion_main!(benches);

@@ -12,6 +12,12 @@ use std::borrow::Cow;
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+mod fast;
+#[cfg(test)]
+mod tests;
+
+use fast::{Needle, Subsequence};
+
 /// A row the filter can look into.
 pub trait Filterable {
     /// Field names usable as qualifiers, for completion and error messages.
@@ -22,18 +28,49 @@ pub trait Filterable {
     fn field(&self, field: &str) -> Option<Cow<'_, str>>;
     /// All fields, lower-cased and joined, if the row keeps them precomputed:
     /// the per-keystroke fallback is then one substring search, not one per field.
-    fn search_text(&self) -> Option<&str> {
+    fn search_text(&self) -> Option<&SearchText> {
         None
     }
 }
 
-/// Builds a row's [`Filterable::search_text`] from its fields.
-pub fn build_search_text<R: Filterable>(row: &R) -> String {
-    let mut out = String::new();
+/// A row's fields lower-cased and joined (see [`build_search_text`]), led by
+/// its lower-cased name when that is ASCII: a keystroke then reads one string
+/// per row for the fuzzy name test and the substring fallback.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchText {
+    text: String,
+    /// Length of the ASCII name at the start of `text`.
+    name_len: Option<usize>,
+}
+
+impl SearchText {
+    /// Everything the substring fallback looks into.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// The row's name in ASCII lower case, if the name is ASCII.
+    pub fn ascii_name_lower(&self) -> Option<&str> {
+        self.name_len.map(|n| &self.text[..n])
+    }
+}
+
+/// Builds a row's [`Filterable::search_text`] from its name and fields.
+pub fn build_search_text<R: Filterable>(row: &R) -> SearchText {
+    let mut out = SearchText::default();
+    let name = row.name();
+    if name.is_ascii() {
+        out.text.push_str(&name.to_ascii_lowercase());
+        out.text.push('\u{1f}');
+        out.name_len = Some(name.len());
+    }
     for f in R::FIELDS {
         if let Some(v) = row.field(f) {
-            out.push_str(&v.to_lowercase());
-            out.push('\u{1f}');
+            // the name is there already (a substring of it is one of the name)
+            if out.name_len.is_some() && v == name {
+                continue;
+            }
+            out.text.push_str(&v.to_lowercase());
+            out.text.push('\u{1f}');
         }
     }
     out
@@ -41,8 +78,8 @@ pub fn build_search_text<R: Filterable>(row: &R) -> String {
 
 #[derive(Clone, Debug, PartialEq)]
 enum TermKind {
-    Fuzzy(String),
-    Exact(String),
+    Fuzzy(Needle),
+    Exact(Needle),
     Field(String, String),
 }
 
@@ -51,6 +88,8 @@ struct Term {
     kind: TermKind,
     negate: bool,
     pattern: Option<Pattern>,
+    /// The fuzzy term as a plain subsequence test, when it is ASCII.
+    subseq: Option<Subsequence>,
 }
 
 /// A parsed filter expression.
@@ -116,7 +155,7 @@ impl Filter {
         for (negate, text, quoted) in tokenize(expr)? {
             let text: String = text;
             let kind = if quoted {
-                TermKind::Exact(text.to_lowercase())
+                TermKind::Exact(Needle::new(text.to_lowercase()))
             } else if let Some((f, v)) = text.split_once(':')
                 && !f.is_empty()
             {
@@ -129,7 +168,11 @@ impl Filter {
                 }
                 TermKind::Field(f, v.to_lowercase())
             } else {
-                TermKind::Fuzzy(text.to_lowercase())
+                TermKind::Fuzzy(Needle::new(text.to_lowercase()))
+            };
+            let subseq = match &kind {
+                TermKind::Fuzzy(_) => Subsequence::new(&text),
+                _ => None,
             };
             let pattern = match &kind {
                 TermKind::Fuzzy(_) => Some(Pattern::new(
@@ -144,6 +187,7 @@ impl Filter {
                 kind,
                 negate,
                 pattern,
+                subseq,
             });
         }
         Ok(Self { terms })
@@ -163,19 +207,18 @@ impl Filter {
         let mut score = 0u32;
         for t in &self.terms {
             let (hit, s) = match &t.kind {
-                TermKind::Field(f, v) => (row.field(f).is_some_and(|x| contains_ci(&x, v)), 0),
-                TermKind::Exact(text) => (
-                    contains_ci(row.name(), text) || any_field_contains(row, text),
-                    0,
-                ),
-                TermKind::Fuzzy(lower) => {
-                    let p = t.pattern.as_ref().expect("fuzzy terms carry a pattern");
-                    let hay = Utf32Str::new(row.name(), &mut m.buf);
-                    match p.score(hay, &mut m.matcher) {
+                TermKind::Fuzzy(needle) => {
+                    // nucleo only scores names the subsequence test lets through
+                    let scored = match t.subseq.as_ref().and_then(|q| q.matches(row.name())) {
+                        Some(false) => None,
+                        _ => nucleo_score(t, row.name(), m),
+                    };
+                    match scored {
                         Some(s) => (true, s),
-                        None => (any_field_contains(row, lower), 0),
+                        None => (any_field_contains(row, needle), 0),
                     }
                 }
+                _ => (t.hits_plain(row), 0),
             };
             if hit == t.negate {
                 return None;
@@ -187,8 +230,64 @@ impl Filter {
         Some(score)
     }
 
+    /// Whether the row passes: [`Self::score`] without scoring, so ASCII
+    /// names never reach nucleo.
     pub fn matches<R: Filterable>(&self, row: &R, m: &mut FilterMatcher) -> bool {
-        self.score(row, m).is_some()
+        self.terms.iter().all(|t| {
+            let hit = match &t.kind {
+                TermKind::Fuzzy(needle) => match (row.search_text(), &t.subseq) {
+                    // one string answers both: the lower-cased name leads it
+                    (Some(st), Some(q)) if q.ignore_case() && st.ascii_name_lower().is_some() => {
+                        let lower = st.ascii_name_lower().unwrap_or_default();
+                        q.matches_lower(lower) || needle.in_text(st.text())
+                    }
+                    _ => {
+                        let name = row.name();
+                        let on_name = match t.subseq.as_ref().and_then(|q| q.matches(name)) {
+                            Some(hit) => hit,
+                            None => nucleo_score(t, name, m).is_some(),
+                        };
+                        on_name || any_field_contains(row, needle)
+                    }
+                },
+                _ => t.hits_plain(row),
+            };
+            hit != t.negate
+        })
+    }
+
+    /// The `candidates` (indices into `rows`) that pass `keep` and the filter,
+    /// in order. Rows are taken in small batches whose search texts are read
+    /// first: the memory loads of a batch overlap, where row after row each
+    /// waits for its own (a keystroke over many rows is bound by them).
+    pub fn select<R: Filterable>(
+        &self,
+        rows: &[R],
+        candidates: &[usize],
+        m: &mut FilterMatcher,
+        mut keep: impl FnMut(&R) -> bool,
+    ) -> Vec<u32> {
+        const BATCH: usize = 16;
+        let mut out = Vec::new();
+        for batch in candidates.chunks(BATCH) {
+            // worth it when the first term reads the text (a field term
+            // may turn most rows away without it)
+            if self
+                .terms
+                .first()
+                .is_some_and(|t| !matches!(t.kind, TermKind::Field(..)))
+            {
+                let touched = batch.iter().fold(0u8, |acc, &i| acc ^ touch(&rows[i]));
+                std::hint::black_box(touched);
+            }
+            out.extend(
+                batch
+                    .iter()
+                    .filter(|&&i| keep(&rows[i]) && self.matches(&rows[i], m))
+                    .map(|&i| i as u32),
+            );
+        }
+        out
     }
 
     /// Character positions in `name` matched by the fuzzy terms, for highlighting.
@@ -200,7 +299,7 @@ impl Filter {
                     let hay = Utf32Str::new(name, &mut m.buf);
                     p.indices(hay, &mut m.matcher, &mut out);
                 }
-                (TermKind::Exact(text), _) => {
+                (TermKind::Exact(Needle { text, .. }), _) => {
                     if let Some(pos) = name.to_lowercase().find(text.as_str()) {
                         let start = name[..pos].chars().count() as u32;
                         out.extend(start..start + text.chars().count() as u32);
@@ -230,12 +329,36 @@ impl Default for FilterMatcher {
     }
 }
 
-fn any_field_contains<R: Filterable>(row: &R, needle_lower: &str) -> bool {
+impl Term {
+    /// Whether an exact or field term holds (they have no score).
+    fn hits_plain<R: Filterable>(&self, row: &R) -> bool {
+        match &self.kind {
+            TermKind::Field(f, v) => row.field(f).is_some_and(|x| contains_ci(&x, v)),
+            TermKind::Exact(needle) => {
+                contains_ci(row.name(), &needle.text) || any_field_contains(row, needle)
+            }
+            TermKind::Fuzzy(_) => unreachable!("fuzzy terms are matched by the caller"),
+        }
+    }
+}
+
+/// Reads one byte of every cache line of the text a row is matched on.
+fn touch<R: Filterable>(row: &R) -> u8 {
+    let text = row.search_text().map_or(row.name(), SearchText::text);
+    text.as_bytes().iter().step_by(64).fold(0, |acc, b| acc ^ b)
+}
+
+fn nucleo_score(t: &Term, name: &str, m: &mut FilterMatcher) -> Option<u32> {
+    let p = t.pattern.as_ref().expect("fuzzy terms carry a pattern");
+    p.score(Utf32Str::new(name, &mut m.buf), &mut m.matcher)
+}
+
+fn any_field_contains<R: Filterable>(row: &R, needle: &Needle) -> bool {
     match row.search_text() {
-        Some(text) => text.contains(needle_lower),
+        Some(text) => needle.in_text(text.text()),
         None => R::FIELDS
             .iter()
-            .any(|f| row.field(f).is_some_and(|x| contains_ci(&x, needle_lower))),
+            .any(|f| row.field(f).is_some_and(|x| contains_ci(&x, &needle.text))),
     }
 }
 
@@ -278,19 +401,4 @@ pub fn apply<'a, R: Filterable>(filter: &Filter, rows: &'a [R]) -> Vec<&'a R> {
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     }
     scored.into_iter().map(|(_, i)| &rows[i]).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_ci;
-
-    #[test]
-    fn case_insensitive_contains() {
-        assert!(contains_ci("Shoot-WEB-prod", "web"));
-        assert!(contains_ci("abc", ""));
-        assert!(!contains_ci("ab", "abc"));
-        assert!(!contains_ci("fra-1", "ams"));
-        assert!(contains_ci("Größe", "öß"));
-        assert!(contains_ci("xxAbC", "abc"));
-    }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::rows::{
     CloudProfileRow, ClusterRow, MachineRow, PartitionRow, ProjectRow, SeedRow, ShootRow, TenantRow,
 };
-use crate::filter::Filterable;
+use crate::filter::{Filterable, SearchText};
 
 fn s(v: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(v))
@@ -32,7 +32,7 @@ impl Filterable for ShootRow {
     fn name(&self) -> &str {
         &self.name
     }
-    fn search_text(&self) -> Option<&str> {
+    fn search_text(&self) -> Option<&SearchText> {
         Some(&self.search)
     }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {
@@ -111,7 +111,7 @@ impl Filterable for MachineRow {
             &self.hostname
         }
     }
-    fn search_text(&self) -> Option<&str> {
+    fn search_text(&self) -> Option<&SearchText> {
         Some(&self.search)
     }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {

@@ -46,7 +46,7 @@ pub struct ShootRow {
     pub ignore_issues: bool,
     /// Lower-cased fields for the filter (not part of the JSON contract).
     #[serde(skip)]
-    pub search: String,
+    pub search: crate::filter::SearchText,
 }
 
 impl ShootRow {
@@ -111,7 +111,7 @@ fn shoot_row_fields(ls: &Landscape, s: &Shoot) -> ShootRow {
         )
         .and_then(crate::model::parse_bool)
         .unwrap_or(false),
-        search: String::new(),
+        search: Default::default(),
     }
 }
 
@@ -288,7 +288,7 @@ pub struct MachineRow {
     pub created: Option<String>,
     /// Lower-cased fields for the filter (not part of the JSON contract).
     #[serde(skip)]
-    pub search: String,
+    pub search: crate::filter::SearchText,
 }
 
 pub fn machine_row(ls: &Landscape, m: &Machine) -> MachineRow {
@@ -340,7 +340,7 @@ fn machine_row_fields(ls: &Landscape, m: &Machine) -> MachineRow {
             })
             .collect(),
         created: m.created.clone(),
-        search: String::new(),
+        search: Default::default(),
     }
 }
 

@@ -35,7 +35,7 @@ mod tests;
 use kclm::config::{Config, Paths, Target};
 
 #[allow(unused_imports)]
-pub use screenshot::{FrameBench, render_screenshots, render_screenshots_at};
+pub use screenshot::{FrameBench, KeystrokeBench, render_screenshots, render_screenshots_at};
 
 /// When the process entered `main`: the first frame's time is logged from here.
 pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();

@@ -27,6 +27,8 @@ pub struct RowCache {
     pub maint: Vec<MaintRow>,
     /// (generation, minute) the maintenance rows were built for.
     pub maint_key: Option<(u64, i64)>,
+    /// Counts the changes of the rows (sort orders are kept per generation).
+    pub generation: u64,
     /// `namespace/name` -> index into `shoots`.
     shoot_index: HashMap<ObjKey, usize>,
 }
@@ -110,6 +112,9 @@ impl RowCache {
 
     /// Updates the rows `dirty` names.
     pub fn sync(&mut self, ls: &Landscape, dirty: &Dirty) {
+        if dirty.any() {
+            self.generation += 1;
+        }
         let all = dirty.all;
         if all || dirty.shoot_set {
             self.shoots = rows::shoot_rows(ls);

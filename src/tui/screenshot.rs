@@ -253,3 +253,39 @@ impl FrameBench {
         update::update(&mut self.state, Msg::Key(key));
     }
 }
+
+#[allow(dead_code)] // used by benches/render.rs, which compiles this module
+/// A console whose shoots pane holds the given rows (no landscape behind
+/// them), for timing filter keystrokes through the real path (`benches/render.rs`).
+pub struct KeystrokeBench {
+    state: State,
+}
+
+#[allow(dead_code)] // used by benches/render.rs
+impl KeystrokeBench {
+    pub fn new(shoots: Vec<kclm::landscape::rows::ShootRow>) -> Self {
+        let mut state = State::new(
+            "bench",
+            Landscape::new(),
+            Keymap::builtin(),
+            Timestamp::now(),
+        );
+        state.rows.shoots = shoots;
+        state.rows.generation += 1;
+        state.refresh_all();
+        Self { state }
+    }
+
+    /// What typing the filter's last character does: parse, filter, sort and
+    /// reselect the shoots pane (and re-scope the machines pane); returns the
+    /// number of shoots shown.
+    pub fn type_filter(&mut self, text: &str) -> usize {
+        self.state.set_filter(ViewKind::Shoots, text);
+        self.state.pane(ViewKind::Shoots).visible.len()
+    }
+
+    /// The rows changed (a watch event): the next keystroke sorts again.
+    pub fn rows_changed(&mut self) {
+        self.state.rows.generation += 1;
+    }
+}

@@ -102,6 +102,8 @@ pub struct Pane {
     pub filter_error: Option<String>,
     pub sort: Sort,
     pub visible: Vec<u32>,
+    /// The rows' order under `sort`, reused while typing a filter.
+    pub order: table::SortCache,
 }
 
 impl Pane {
@@ -117,6 +119,7 @@ impl Pane {
             filter_error: None,
             sort: Sort::default(),
             visible: Vec::new(),
+            order: table::SortCache::default(),
         }
     }
     /// Index into the kind's row cache of the selected row.
@@ -382,23 +385,26 @@ impl State {
             if shown && self.rows.maint_key != Some(key) {
                 self.rows.maint = maint_rows(&self.ls, self.now, &self.tz);
                 self.rows.maint_key = Some(key);
+                self.rows.generation += 1;
             }
             self.timeline_lanes = self.count_lanes();
         }
         let issues_only = self.issues_only;
         let horizon = self.maint_horizon.map(|h| i64::from(h) * 3600);
-        let pane = &self.panes[&kind];
-        let visible = with_rows!(self.rows, kind, |rows| {
-            let cands = candidates(&self.rows, pane, rows.len(), horizon);
+        let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
+        let cache = &self.rows;
+        let visible = with_rows!(cache, kind, |rows| {
+            let cands = candidates(cache, pane, rows.len(), horizon);
             table::visible(
                 rows,
-                cands.into_iter(),
+                &cands,
                 pane.filter.as_ref(),
                 issues_only,
                 pane.sort,
+                &mut pane.order,
+                cache.generation,
             )
         });
-        let pane = self.pane_mut(kind);
         pane.visible = visible;
         self.reselect(kind);
         self.dirty = true;
@@ -428,7 +434,7 @@ impl State {
             with_rows!(rows, kind, |rs| pane
                 .visible
                 .iter()
-                .position(|i| rs[*i as usize].id() == sel))
+                .position(|i| rs[*i as usize].has_id(sel)))
         });
         match found {
             Some(pos) => pane.cursor = pos,

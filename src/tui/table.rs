@@ -2,6 +2,7 @@
 //! computation every pane shares, whatever the row type.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use kclm::filter::{Filter, FilterMatcher, Filterable};
@@ -101,6 +102,11 @@ pub trait TableRow: Filterable {
     const COLUMNS: &'static [Col];
     /// Stable identity, to keep the selection across rebuilds.
     fn id(&self) -> Cow<'_, str>;
+    /// Whether [`Self::id`] is `id`; rows with a composed id answer without
+    /// composing it (the selection is looked for among every visible row).
+    fn has_id(&self, id: &str) -> bool {
+        self.id() == id
+    }
     /// One line per column.
     fn cells(&self, ctx: &CellCtx) -> Vec<Line<'static>>;
     fn sort_key(&self, col: usize) -> SortKey<'_>;
@@ -116,6 +122,14 @@ pub struct Sort {
     pub desc: bool,
 }
 
+/// Whether `id` is `namespace/name`, without building it.
+pub fn is_ns_name(id: &str, namespace: &str, name: &str) -> bool {
+    id.len() == namespace.len() + 1 + name.len()
+        && id.starts_with(namespace)
+        && id.as_bytes()[namespace.len()] == b'/'
+        && id.ends_with(name)
+}
+
 /// Seconds-since-epoch sort key for an RFC 3339 timestamp (0 when absent).
 pub fn ts_key(ts: Option<&str>) -> SortKey<'static> {
     SortKey::Num(
@@ -126,34 +140,128 @@ pub fn ts_key(ts: Option<&str>) -> SortKey<'static> {
 }
 
 /// Indices of the rows to show: candidates that pass the filter and the
-/// issues toggle, sorted by the column (ties keep candidate order).
-pub fn visible<R: TableRow>(
+/// issues toggle, sorted by the column (ties keep row order). The sort order
+/// of all rows is kept in `order` for the rows' `generation`, so a filter
+/// keystroke only filters.
+pub fn visible<R: TableRow + Sync>(
     rows: &[R],
-    candidates: impl Iterator<Item = usize>,
+    candidates: &[usize],
     filter: Option<&Filter>,
     issues_only: bool,
     sort: Sort,
+    order: &mut SortCache,
+    generation: u64,
 ) -> Vec<u32> {
-    let mut m = FilterMatcher::default();
-    let mut keep: Vec<usize> = candidates
-        .filter(|&i| {
-            let r = &rows[i];
-            (!issues_only || r.issue() != Some(false))
-                && filter.is_none_or(|f| f.matches(r, &mut m))
-        })
-        .collect();
-    if sort.col < R::COLUMNS.len() {
-        let mut keyed: Vec<(SortKey<'_>, usize)> = keep
-            .iter()
-            .map(|&i| (rows[i].sort_key(sort.col), i))
-            .collect();
-        keyed.sort_by(|a, b| {
-            let o = a.0.cmp(&b.0);
-            if sort.desc { o.reverse() } else { o }.then(a.1.cmp(&b.1))
-        });
-        keep = keyed.into_iter().map(|(_, i)| i).collect();
+    let keep = passing(rows, candidates, filter, issues_only);
+    if sort.col >= R::COLUMNS.len() {
+        return keep;
     }
-    keep.into_iter().map(|i| i as u32).collect()
+    order.sorted(rows, keep, generation, sort)
+}
+
+/// From this many candidates on, a filter runs on every core.
+const PARALLEL_FROM: usize = 20_000;
+
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
+/// The candidates that pass, in candidate order; long lists are cut into one
+/// chunk per core and the chunks' answers joined in order.
+fn passing<R: TableRow + Sync>(
+    rows: &[R],
+    candidates: &[usize],
+    filter: Option<&Filter>,
+    issues_only: bool,
+) -> Vec<u32> {
+    let keep = |r: &R| !issues_only || r.issue() != Some(false);
+    let Some(filter) = filter else {
+        return candidates
+            .iter()
+            .filter(|&&i| keep(&rows[i]))
+            .map(|&i| i as u32)
+            .collect();
+    };
+    let run = |part: &[usize]| filter.select(rows, part, &mut FilterMatcher::default(), keep);
+    let threads = cores();
+    if threads < 2 || candidates.len() < PARALLEL_FROM {
+        return run(candidates);
+    }
+    let mut chunks = candidates.chunks(candidates.len().div_ceil(threads));
+    let first = chunks.next().unwrap_or_default();
+    std::thread::scope(|s| {
+        let rest: Vec<_> = chunks.map(|part| s.spawn(move || run(part))).collect();
+        let mut out = run(first);
+        for h in rest {
+            out.extend(h.join().expect("a filter thread does not panic"));
+        }
+        out
+    })
+}
+
+/// All rows in the order of one sort, built for one generation of the rows.
+#[derive(Clone, Debug, Default)]
+pub struct SortCache {
+    /// (generation, row count, sort) `order` was built for.
+    key: Option<(u64, usize, Sort)>,
+    /// Row indices in sort order.
+    order: Vec<u32>,
+    /// Each row's position in `order`.
+    rank: Vec<u32>,
+}
+
+impl SortCache {
+    /// `keep` in sort order: few rows are sorted by rank, many are picked out
+    /// of the full order. Without a current order, few rows are sorted by key
+    /// rather than building one.
+    fn sorted<R: TableRow>(
+        &mut self,
+        rows: &[R],
+        mut keep: Vec<u32>,
+        generation: u64,
+        sort: Sort,
+    ) -> Vec<u32> {
+        let few = keep.len() < rows.len() / 8;
+        let key = (generation, rows.len(), sort);
+        if self.key != Some(key) {
+            if few {
+                return sort_by_key(rows, keep, sort);
+            }
+            self.order = sort_by_key(rows, (0..rows.len() as u32).collect(), sort);
+            self.rank = vec![0; rows.len()];
+            for (pos, &i) in self.order.iter().enumerate() {
+                self.rank[i as usize] = pos as u32;
+            }
+            self.key = Some(key);
+        }
+        if few {
+            keep.sort_unstable_by_key(|&i| self.rank[i as usize]);
+            return keep;
+        }
+        let mut shown = vec![false; rows.len()];
+        for &i in &keep {
+            shown[i as usize] = true;
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|&i| shown[i as usize])
+            .collect()
+    }
+}
+
+/// Rows sorted by the column's key (ties by row index).
+fn sort_by_key<R: TableRow>(rows: &[R], keep: Vec<u32>, sort: Sort) -> Vec<u32> {
+    let mut keyed: Vec<(SortKey<'_>, u32)> = keep
+        .into_iter()
+        .map(|i| (rows[i as usize].sort_key(sort.col), i))
+        .collect();
+    keyed.sort_by(|a, b| {
+        let o = a.0.cmp(&b.0);
+        if sort.desc { o.reverse() } else { o }.then(a.1.cmp(&b.1))
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Column widths for `width` cells: drops the least important columns until
@@ -207,4 +315,137 @@ pub fn widths(cols: &[Col], width: u16) -> Vec<Option<u16>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use kclm::filter::{Filter, Filterable};
+    use ratatui::text::Line;
+
+    use super::{CellCtx, Col, Sort, SortCache, SortKey, TableRow, col, visible};
+
+    struct Row {
+        name: String,
+        size: i64,
+    }
+
+    impl Filterable for Row {
+        const FIELDS: &'static [&'static str] = &["name"];
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn field(&self, f: &str) -> Option<Cow<'_, str>> {
+            (f == "name").then_some(Cow::Borrowed(&self.name))
+        }
+    }
+
+    impl TableRow for Row {
+        const COLUMNS: &'static [Col] = &[col("NAME", 4, 20, 0), col("SIZE", 4, 8, 1)];
+        fn id(&self) -> Cow<'_, str> {
+            Cow::Borrowed(&self.name)
+        }
+        fn cells(&self, _: &CellCtx) -> Vec<Line<'static>> {
+            Vec::new()
+        }
+        fn sort_key(&self, col: usize) -> SortKey<'_> {
+            match col {
+                0 => SortKey::Str(Cow::Borrowed(&self.name[..4])),
+                _ => SortKey::Num(self.size),
+            }
+        }
+        fn issue(&self) -> Option<bool> {
+            Some(self.size % 3 == 0)
+        }
+    }
+
+    /// What `visible` did before it kept sort orders: filter, then sort the
+    /// kept rows by key (ties by row index).
+    fn reference(
+        rows: &[Row],
+        cands: &[usize],
+        f: Option<&Filter>,
+        issues: bool,
+        sort: Sort,
+    ) -> Vec<u32> {
+        let mut m = kclm::filter::FilterMatcher::default();
+        let keep: Vec<u32> = cands
+            .iter()
+            .filter(|&&i| {
+                (!issues || rows[i].issue() != Some(false))
+                    && f.is_none_or(|f| f.matches(&rows[i], &mut m))
+            })
+            .map(|&i| i as u32)
+            .collect();
+        if sort.col >= Row::COLUMNS.len() {
+            return keep;
+        }
+        super::sort_by_key(rows, keep, sort)
+    }
+
+    #[test]
+    fn cached_orders_and_split_filtering_give_what_sorting_gave() {
+        // Enough rows for the filter to run on every core; keys with many ties.
+        let rows: Vec<Row> = (0..30_000)
+            .map(|i| Row {
+                name: format!("{}-{i}", ["web1", "api2", "db03", "Wx99"][i % 4]),
+                size: (i as i64 * 7919) % 13,
+            })
+            .collect();
+        let all: Vec<usize> = (0..rows.len()).collect();
+        let some: Vec<usize> = (0..rows.len()).step_by(97).collect();
+        let mut cache = SortCache::default();
+        for (generation, expr) in [(1, ""), (1, "w"), (1, "1"), (2, "x9"), (2, "!web")]
+            .into_iter()
+            .enumerate()
+            .map(|(n, (g, e))| (g + n as u64 / 3, e))
+        {
+            let f = Filter::for_rows::<Row>(expr).expect("parses");
+            let f = (!f.is_empty()).then_some(f);
+            for sort in [0, 1, 5]
+                .into_iter()
+                .flat_map(|col| [false, true].map(|desc| Sort { col, desc }))
+            {
+                for (cands, issues) in [(&all, false), (&some, false), (&all, true)] {
+                    let got = visible(
+                        &rows,
+                        cands,
+                        f.as_ref(),
+                        issues,
+                        sort,
+                        &mut cache,
+                        generation,
+                    );
+                    let want = reference(&rows, cands, f.as_ref(), issues, sort);
+                    assert_eq!(got, want, "{expr:?} {sort:?} issues={issues}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_generation_sorts_again() {
+        let mut rows: Vec<Row> = (0..10)
+            .map(|i| Row {
+                name: format!("r{i:03}"),
+                size: i,
+            })
+            .collect();
+        let all: Vec<usize> = (0..rows.len()).collect();
+        let mut cache = SortCache::default();
+        let by_size = Sort { col: 1, desc: true };
+        let first = visible(&rows, &all, None, false, by_size, &mut cache, 1);
+        assert_eq!(first[0], 9);
+        rows[0].size = 100;
+        assert_eq!(
+            visible(&rows, &all, None, false, by_size, &mut cache, 1)[0],
+            9,
+            "same generation, same order"
+        );
+        assert_eq!(
+            visible(&rows, &all, None, false, by_size, &mut cache, 2)[0],
+            0
+        );
+    }
 }

@@ -10,7 +10,7 @@ use kclm::landscape::Landscape;
 use kclm::maintenance::{ShootMaintenance, for_shoot};
 use ratatui::text::Line;
 
-use crate::tui::table::{CellCtx, Col, SortKey, TableRow, col};
+use crate::tui::table::{CellCtx, Col, SortKey, TableRow, col, is_ns_name};
 
 #[derive(Clone, Debug)]
 pub struct MaintRow {
@@ -107,6 +107,9 @@ impl TableRow for MaintRow {
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))
+    }
+    fn has_id(&self, id: &str) -> bool {
+        is_ns_name(id, &self.namespace, &self.name)
     }
     fn cells(&self, ctx: &CellCtx) -> Vec<Line<'static>> {
         let status_scope = if self.open_now {

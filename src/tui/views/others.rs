@@ -7,7 +7,7 @@ use kclm::landscape::rows::{CloudProfileRow, ClusterRow, PartitionRow, TenantRow
 use ratatui::text::Line;
 
 use crate::tui::fmt;
-use crate::tui::table::{CellCtx, Col, SortKey, TableRow, col, ts_key};
+use crate::tui::table::{CellCtx, Col, SortKey, TableRow, col, is_ns_name, ts_key};
 
 fn s(v: &str) -> SortKey<'_> {
     SortKey::Str(Cow::Borrowed(v))
@@ -69,6 +69,9 @@ impl TableRow for ClusterRow {
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))
     }
+    fn has_id(&self, id: &str) -> bool {
+        is_ns_name(id, &self.namespace, &self.name)
+    }
     fn cells(&self, ctx: &CellCtx) -> Vec<Line<'static>> {
         let avail = self.available.clone().unwrap_or_default();
         let scope = super::shoots::chip_scope(&avail);
@@ -117,6 +120,9 @@ impl TableRow for TenantRow {
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))
+    }
+    fn has_id(&self, id: &str) -> bool {
+        is_ns_name(id, &self.namespace, &self.name)
     }
     fn cells(&self, ctx: &CellCtx) -> Vec<Line<'static>> {
         let scope = if self.status == "Ready" {

@@ -7,7 +7,7 @@ use kclm::landscape::rows::{OperationRow, ShootRow};
 use ratatui::text::{Line, Span};
 
 use crate::tui::fmt;
-use crate::tui::table::{CellCtx, Col, SortKey, TableRow, col, ts_key};
+use crate::tui::table::{CellCtx, Col, SortKey, TableRow, col, is_ns_name, ts_key};
 
 pub fn health_scope(h: Health) -> &'static str {
     match h {
@@ -127,6 +127,9 @@ impl TableRow for ShootRow {
     ];
     fn id(&self) -> Cow<'_, str> {
         Cow::Owned(format!("{}/{}", self.namespace, self.name))
+    }
+    fn has_id(&self, id: &str) -> bool {
+        is_ns_name(id, &self.namespace, &self.name)
     }
     fn cells(&self, ctx: &CellCtx) -> Vec<Line<'static>> {
         vec![
