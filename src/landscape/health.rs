@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::Condition;
 use crate::model::gardener::{LastOperation, Seed, Shoot};
+use crate::model::{Condition, IStr};
 
 /// `shoot.gardener.cloud/status` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -156,9 +156,9 @@ fn chip_order(short: &str) -> usize {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Chip {
     #[serde(rename = "type")]
-    pub type_: String,
-    pub short: String,
-    pub status: String,
+    pub type_: IStr,
+    pub short: IStr,
+    pub status: IStr,
 }
 
 /// Readiness chips as the dashboard shows them: all conditions plus the
@@ -182,9 +182,9 @@ pub fn shoot_chips(shoot: &Shoot) -> Vec<Chip> {
 
 fn chip(c: &Condition) -> Chip {
     Chip {
-        type_: c.type_.to_string(),
-        short: condition_short_name(&c.type_),
-        status: c.status.to_string(),
+        type_: c.type_.clone(),
+        short: IStr::intern(&condition_short_name(&c.type_)),
+        status: c.status.clone(),
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::health::{self, Chip, Health};
 use super::store::Landscape;
+use crate::model::IStr;
 use crate::model::gardener::{Project, Seed, Shoot};
 use crate::model::metal::{Machine, issue_severity};
 
@@ -149,9 +150,9 @@ pub fn seed_row(ls: &Landscape, s: &Seed) -> SeedRow {
             .conditions()
             .iter()
             .map(|c| Chip {
-                type_: c.type_.to_string(),
-                short: health::condition_short_name(&c.type_),
-                status: c.status.to_string(),
+                type_: c.type_.clone(),
+                short: IStr::intern(&health::condition_short_name(&c.type_)),
+                status: c.status.clone(),
             })
             .collect(),
         created: s

@@ -45,7 +45,10 @@ pub fn chips_line(chips: &[Chip], ctx: &CellCtx) -> Line<'static> {
         if i > 0 {
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(c.short.clone(), ctx.st(chip_scope(&c.status))));
+        spans.push(Span::styled(
+            c.short.to_string(),
+            ctx.st(chip_scope(&c.status)),
+        ));
     }
     Line::from(spans)
 }
