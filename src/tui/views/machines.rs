@@ -114,7 +114,9 @@ impl TableRow for MachineRow {
         ]
     }
     fn sort_key(&self, col: usize) -> SortKey<'_> {
-        let s = |v: &str| SortKey::Str(Cow::Owned(v.to_string()));
+        fn s(v: &str) -> SortKey<'_> {
+            SortKey::Str(Cow::Borrowed(v))
+        }
         match col {
             0 => s(&self.id),
             1 => SortKey::Num(

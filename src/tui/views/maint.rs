@@ -144,7 +144,9 @@ impl TableRow for MaintRow {
         ]
     }
     fn sort_key(&self, col: usize) -> SortKey<'_> {
-        let s = |v: &str| SortKey::Str(Cow::Owned(v.to_string()));
+        fn s(v: &str) -> SortKey<'_> {
+            SortKey::Str(Cow::Borrowed(v))
+        }
         match col {
             0 => s(&self.name),
             1 => s(&self.project),
