@@ -5,6 +5,7 @@ pub mod filterable;
 pub mod health;
 pub mod rows;
 pub mod store;
+pub mod update;
 
 pub use store::{
     Kind, KubeObject, Landscape, MetalSnapshot, ObjKey, SourceGroup, SourceState, Update,
