@@ -12,10 +12,12 @@ use std::borrow::Cow;
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+mod column;
 mod fast;
 #[cfg(test)]
 mod tests;
 
+pub use column::{RowSet, SearchColumn, SearchRef, Version, next_epoch};
 use fast::{Needle, Subsequence};
 
 /// A row the filter can look into.
@@ -26,54 +28,33 @@ pub trait Filterable {
     fn name(&self) -> &str;
     /// A field by (lower-case) name.
     fn field(&self, field: &str) -> Option<Cow<'_, str>>;
-    /// All fields, lower-cased and joined, if the row keeps them precomputed:
-    /// the per-keystroke fallback is then one substring search, not one per field.
-    fn search_text(&self) -> Option<&SearchText> {
-        None
-    }
 }
 
-/// A row's fields lower-cased and joined (see [`build_search_text`]), led by
-/// its lower-cased name when that is ASCII: a keystroke then reads one string
-/// per row for the fuzzy name test and the substring fallback.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SearchText {
-    text: String,
-    /// Length of the ASCII name at the start of `text`.
-    name_len: Option<usize>,
-}
+/// Ends every field in a search text; no term can match it.
+const SEP: char = '\u{1f}';
 
-impl SearchText {
-    /// Everything the substring fallback looks into.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-    /// The row's name in ASCII lower case, if the name is ASCII.
-    pub fn ascii_name_lower(&self) -> Option<&str> {
-        self.name_len.map(|n| &self.text[..n])
-    }
-}
-
-/// Builds a row's [`Filterable::search_text`] from its name and fields.
-pub fn build_search_text<R: Filterable>(row: &R) -> SearchText {
-    let mut out = SearchText::default();
+/// Appends a row's search text to `out`: its fields lower-cased, each ended
+/// by [`SEP`], led by its lower-cased name when that is ASCII (a keystroke
+/// then reads one string per row for the fuzzy name test and the substring
+/// fallback). Returns the length of that leading name.
+fn push_search_text<R: Filterable>(row: &R, out: &mut String) -> Option<usize> {
     let name = row.name();
-    if name.is_ascii() {
-        out.text.push_str(&name.to_ascii_lowercase());
-        out.text.push('\u{1f}');
-        out.name_len = Some(name.len());
+    let name_len = name.is_ascii().then_some(name.len());
+    if name_len.is_some() {
+        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        out.push(SEP);
     }
     for f in R::FIELDS {
         if let Some(v) = row.field(f) {
             // the name is there already (a substring of it is one of the name)
-            if out.name_len.is_some() && v == name {
+            if name_len.is_some() && v == name {
                 continue;
             }
-            out.text.push_str(&v.to_lowercase());
-            out.text.push('\u{1f}');
+            out.push_str(&v.to_lowercase());
+            out.push(SEP);
         }
     }
-    out
+    name_len
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -215,10 +196,10 @@ impl Filter {
                     };
                     match scored {
                         Some(s) => (true, s),
-                        None => (any_field_contains(row, needle), 0),
+                        None => (any_field_contains(row, None, needle), 0),
                     }
                 }
-                _ => (t.hits_plain(row), 0),
+                _ => (t.hits_plain(row, None), 0),
             };
             if hit == t.negate {
                 return None;
@@ -233,9 +214,22 @@ impl Filter {
     /// Whether the row passes: [`Self::score`] without scoring, so ASCII
     /// names never reach nucleo.
     pub fn matches<R: Filterable>(&self, row: &R, m: &mut FilterMatcher) -> bool {
+        self.matches_in(row, None, m)
+    }
+
+    /// [`Self::matches`], with the row's search text when there is one: the
+    /// fallback over all fields is then one substring search, not one per
+    /// field.
+    #[inline]
+    pub fn matches_in<R: Filterable>(
+        &self,
+        row: &R,
+        text: Option<SearchRef<'_>>,
+        m: &mut FilterMatcher,
+    ) -> bool {
         self.terms.iter().all(|t| {
             let hit = match &t.kind {
-                TermKind::Fuzzy(needle) => match (row.search_text(), &t.subseq) {
+                TermKind::Fuzzy(needle) => match (text, &t.subseq) {
                     // one string answers both: the lower-cased name leads it
                     (Some(st), Some(q)) if q.ignore_case() && st.ascii_name_lower().is_some() => {
                         let lower = st.ascii_name_lower().unwrap_or_default();
@@ -247,47 +241,31 @@ impl Filter {
                             Some(hit) => hit,
                             None => nucleo_score(t, name, m).is_some(),
                         };
-                        on_name || any_field_contains(row, needle)
+                        on_name || any_field_contains(row, text, needle)
                     }
                 },
-                _ => t.hits_plain(row),
+                _ => t.hits_plain(row, text),
             };
             hit != t.negate
         })
     }
 
-    /// The `candidates` (indices into `rows`) that pass `keep` and the filter,
-    /// in order. Rows are taken in small batches whose search texts are read
-    /// first: the memory loads of a batch overlap, where row after row each
-    /// waits for its own (a keystroke over many rows is bound by them).
+    /// The `candidates` (indices into `rows`, ascending) that pass `keep` and
+    /// the filter, in order; `search` holds the rows' search texts.
     pub fn select<R: Filterable>(
         &self,
         rows: &[R],
+        search: Option<&SearchColumn>,
         candidates: &[usize],
         m: &mut FilterMatcher,
         mut keep: impl FnMut(&R) -> bool,
     ) -> Vec<u32> {
-        const BATCH: usize = 16;
-        let mut out = Vec::new();
-        for batch in candidates.chunks(BATCH) {
-            // worth it when the first term reads the text (a field term
-            // may turn most rows away without it)
-            if self
-                .terms
-                .first()
-                .is_some_and(|t| !matches!(t.kind, TermKind::Field(..)))
-            {
-                let touched = batch.iter().fold(0u8, |acc, &i| acc ^ touch(&rows[i]));
-                std::hint::black_box(touched);
-            }
-            out.extend(
-                batch
-                    .iter()
-                    .filter(|&&i| keep(&rows[i]) && self.matches(&rows[i], m))
-                    .map(|&i| i as u32),
-            );
-        }
-        out
+        debug_assert!(search.is_none_or(|c| c.len() == rows.len()));
+        candidates
+            .iter()
+            .filter(|&&i| keep(&rows[i]) && self.matches_in(&rows[i], search.map(|c| c.get(i)), m))
+            .map(|&i| i as u32)
+            .collect()
     }
 
     /// Character positions in `name` matched by the fuzzy terms, for highlighting.
@@ -331,21 +309,15 @@ impl Default for FilterMatcher {
 
 impl Term {
     /// Whether an exact or field term holds (they have no score).
-    fn hits_plain<R: Filterable>(&self, row: &R) -> bool {
+    fn hits_plain<R: Filterable>(&self, row: &R, text: Option<SearchRef<'_>>) -> bool {
         match &self.kind {
             TermKind::Field(f, v) => row.field(f).is_some_and(|x| contains_ci(&x, v)),
             TermKind::Exact(needle) => {
-                contains_ci(row.name(), &needle.text) || any_field_contains(row, needle)
+                contains_ci(row.name(), &needle.text) || any_field_contains(row, text, needle)
             }
             TermKind::Fuzzy(_) => unreachable!("fuzzy terms are matched by the caller"),
         }
     }
-}
-
-/// Reads one byte of every cache line of the text a row is matched on.
-fn touch<R: Filterable>(row: &R) -> u8 {
-    let text = row.search_text().map_or(row.name(), SearchText::text);
-    text.as_bytes().iter().step_by(64).fold(0, |acc, b| acc ^ b)
 }
 
 fn nucleo_score(t: &Term, name: &str, m: &mut FilterMatcher) -> Option<u32> {
@@ -353,8 +325,12 @@ fn nucleo_score(t: &Term, name: &str, m: &mut FilterMatcher) -> Option<u32> {
     p.score(Utf32Str::new(name, &mut m.buf), &mut m.matcher)
 }
 
-fn any_field_contains<R: Filterable>(row: &R, needle: &Needle) -> bool {
-    match row.search_text() {
+fn any_field_contains<R: Filterable>(
+    row: &R,
+    text: Option<SearchRef<'_>>,
+    needle: &Needle,
+) -> bool {
+    match text {
         Some(text) => needle.in_text(text.text()),
         None => R::FIELDS
             .iter()

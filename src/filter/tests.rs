@@ -4,7 +4,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::fast::{Subsequence, is_subsequence};
-use super::{Filter, FilterMatcher, Filterable, SearchText, build_search_text, contains_ci};
+use super::{Filter, FilterMatcher, Filterable, RowSet, SearchColumn, contains_ci};
 
 #[test]
 fn case_insensitive_contains() {
@@ -104,12 +104,11 @@ fn subsequence_leaves_non_ascii_to_nucleo() {
     assert!(!is_subsequence(b"cba", b"abc", true));
 }
 
-/// A row with a precomputed search text, or without (fields one by one).
+#[derive(Clone, Debug)]
 struct Row {
     name: String,
     seed: String,
     purpose: String,
-    search: Option<SearchText>,
 }
 
 impl Filterable for Row {
@@ -124,9 +123,6 @@ impl Filterable for Row {
             "purpose" => Some(Cow::Borrowed(&self.purpose)),
             _ => None,
         }
-    }
-    fn search_text(&self) -> Option<&SearchText> {
-        self.search.as_ref()
     }
 }
 
@@ -160,17 +156,15 @@ fn matches_and_score_agree_with_the_reference() {
     let mut passed = 0;
     for i in 0..4_000 {
         let alphabet = if i % 4 == 0 { MIXED } else { ASCII };
-        let mut row = Row {
+        let row = Row {
             name: rng.word(alphabet, 16),
             seed: rng
                 .pick(&["aws-fra", "gcp-AMS", "Größe-1", "metal-web"])
                 .into(),
             purpose: rng.pick(&["production", "evaluation", "Testing"]).into(),
-            search: None,
         };
-        if i % 2 == 0 {
-            row.search = Some(build_search_text(&row));
-        }
+        // with its search text, or without (fields one by one)
+        let column = (i % 2 == 0).then(|| SearchColumn::build(std::slice::from_ref(&row)));
         let mut terms = Vec::new();
         for _ in 0..1 + rng.next() % 2 {
             // `!` and `"` are syntax; a stray `:` would name an unknown field
@@ -185,7 +179,8 @@ fn matches_and_score_agree_with_the_reference() {
         let expr = terms.join(" ");
         let f = Filter::parse(&expr, Row::FIELDS).expect("parses");
         let want = reference(&expr, &row);
-        assert_eq!(f.matches(&row, &mut m), want, "{expr:?} on {:?}", row.name);
+        let got = f.matches_in(&row, column.as_ref().map(|c| c.get(0)), &mut m);
+        assert_eq!(got, want, "{expr:?} on {:?}", row.name);
         assert_eq!(f.score(&row, &mut m).is_some(), want, "{expr:?}");
         passed += usize::from(want);
     }
@@ -198,7 +193,6 @@ fn score_still_ranks_by_nucleo() {
         name: name.into(),
         seed: String::new(),
         purpose: String::new(),
-        search: None,
     };
     let f = Filter::parse("web", Row::FIELDS).expect("parses");
     let mut m = FilterMatcher::default();
@@ -214,12 +208,78 @@ fn search_text_leads_with_an_ascii_name() {
         name: name.into(),
         seed: "Aws-FRA".into(),
         purpose: "production".into(),
-        search: None,
     };
-    let ascii = build_search_text(&row("Web-Prod"));
+    let column = SearchColumn::build(&[row("Web-Prod"), row("Größe")]);
+    let ascii = column.get(0);
     assert_eq!(ascii.ascii_name_lower(), Some("web-prod"));
     assert_eq!(ascii.text(), "web-prod\u{1f}aws-fra\u{1f}production\u{1f}");
-    let other = build_search_text(&row("Größe"));
+    let other = column.get(1);
     assert_eq!(other.ascii_name_lower(), None);
     assert_eq!(other.text(), "größe\u{1f}aws-fra\u{1f}production\u{1f}");
+}
+
+/// Rows rewritten one by one, shorter and longer, ASCII and not, end where
+/// texts built afresh end; the buffer is compacted and stays bounded.
+#[test]
+fn a_search_column_follows_its_rows() {
+    let mut rng = Lcg(7);
+    let row = |rng: &mut Lcg| Row {
+        name: rng.word(MIXED, 12),
+        seed: rng.word(ASCII, 30),
+        purpose: rng.word(MIXED, 8),
+    };
+    let rows: Vec<Row> = (0..200).map(|_| row(&mut rng)).collect();
+    let mut set = RowSet::new(rows);
+    let first = set.version().epoch;
+    let mut peak = 0;
+    for n in 0..20_000 {
+        let i = rng.next() as usize % set.len();
+        set.set(i, row(&mut rng));
+        peak = peak.max(set.search().buffer_len());
+        if n % 997 == 0 || n == 19_999 {
+            let fresh = SearchColumn::build(&set);
+            for i in 0..set.len() {
+                assert_eq!(
+                    set.search().get(i),
+                    fresh.get(i),
+                    "row {i} after {n} changes"
+                );
+            }
+        }
+    }
+    let fresh = SearchColumn::build(&set).buffer_len();
+    assert!(peak < 4 * fresh + 128 * 1024, "peak {peak}, fresh {fresh}");
+    assert_ne!(set.version().epoch, first, "many changes start a new epoch");
+}
+
+#[test]
+fn a_row_set_notes_the_rows_changed_in_place() {
+    let rows: Vec<Row> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+        .iter()
+        .map(|n| Row {
+            name: n.to_string(),
+            seed: "fra".into(),
+            purpose: "production".into(),
+        })
+        .collect();
+    let mut set = RowSet::new(rows.clone());
+    let epoch = set.version().epoch;
+    let mut b = set[1].clone();
+    b.seed = "ams".into();
+    set.set(1, b);
+    assert_eq!(set.version().touched, &[1]);
+    assert_eq!(
+        set.search().get(1).text(),
+        "b\u{1f}ams\u{1f}production\u{1f}"
+    );
+    set.update_unsearched(|r| r.name == "c");
+    assert_eq!(set.version().touched, &[1, 2]);
+    assert_eq!(set.version().epoch, epoch);
+    set.replace(rows);
+    assert_ne!(set.version().epoch, epoch);
+    assert!(set.version().touched.is_empty());
+    assert_eq!(
+        set.search().get(1).text(),
+        "b\u{1f}fra\u{1f}production\u{1f}"
+    );
 }

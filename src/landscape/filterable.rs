@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::rows::{
     CloudProfileRow, ClusterRow, MachineRow, PartitionRow, ProjectRow, SeedRow, ShootRow, TenantRow,
 };
-use crate::filter::{Filterable, SearchText};
+use crate::filter::Filterable;
 
 fn s(v: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(v))
@@ -31,9 +31,6 @@ impl Filterable for ShootRow {
     ];
     fn name(&self) -> &str {
         &self.name
-    }
-    fn search_text(&self) -> Option<&SearchText> {
-        Some(&self.search)
     }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {
         match f {
@@ -110,9 +107,6 @@ impl Filterable for MachineRow {
         } else {
             &self.hostname
         }
-    }
-    fn search_text(&self) -> Option<&SearchText> {
-        Some(&self.search)
     }
     fn field(&self, f: &str) -> Option<Cow<'_, str>> {
         match f {

@@ -45,9 +45,6 @@ pub struct ShootRow {
     pub maintenance: Option<WindowRow>,
     pub created: Option<String>,
     pub ignore_issues: bool,
-    /// Lower-cased fields for the filter (not part of the JSON contract).
-    #[serde(skip)]
-    pub search: crate::filter::SearchText,
 }
 
 impl ShootRow {
@@ -63,12 +60,6 @@ impl ShootRow {
 }
 
 pub fn shoot_row(ls: &Landscape, s: &Shoot) -> ShootRow {
-    let mut row = shoot_row_fields(ls, s);
-    row.search = crate::filter::build_search_text(&row);
-    row
-}
-
-fn shoot_row_fields(ls: &Landscape, s: &Shoot) -> ShootRow {
     let op = s.last_operation();
     let window = s
         .spec
@@ -112,7 +103,6 @@ fn shoot_row_fields(ls: &Landscape, s: &Shoot) -> ShootRow {
         )
         .and_then(crate::model::parse_bool)
         .unwrap_or(false),
-        search: Default::default(),
     }
 }
 
@@ -287,18 +277,9 @@ pub struct MachineRow {
     pub cluster: Option<String>,
     pub issues: Vec<IssueRow>,
     pub created: Option<String>,
-    /// Lower-cased fields for the filter (not part of the JSON contract).
-    #[serde(skip)]
-    pub search: crate::filter::SearchText,
 }
 
 pub fn machine_row(ls: &Landscape, m: &Machine) -> MachineRow {
-    let mut row = machine_row_fields(ls, m);
-    row.search = crate::filter::build_search_text(&row);
-    row
-}
-
-fn machine_row_fields(ls: &Landscape, m: &Machine) -> MachineRow {
     let last = m.last_event();
     MachineRow {
         id: m.id.clone(),
@@ -341,7 +322,6 @@ fn machine_row_fields(ls: &Landscape, m: &Machine) -> MachineRow {
             })
             .collect(),
         created: m.created.clone(),
-        search: Default::default(),
     }
 }
 

@@ -3,21 +3,23 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use kclm::filter::{RowSet, SearchColumn, Version, next_epoch};
 use kclm::landscape::rows::{
     self, CloudProfileRow, ClusterRow, MachineRow, PartitionRow, ProjectRow, SeedRow, ShootRow,
     TenantRow,
 };
 use kclm::landscape::{KubeObject, Landscape, ObjKey, Update};
 
+use super::state::ViewKind;
 use super::views::maint::MaintRow;
 
 #[derive(Debug, Default)]
 pub struct RowCache {
-    pub shoots: Vec<ShootRow>,
+    pub shoots: RowSet<ShootRow>,
     pub seeds: Vec<SeedRow>,
     pub projects: Vec<ProjectRow>,
     /// Machines and firewalls (`role` tells them apart).
-    pub metal: Vec<MachineRow>,
+    pub metal: RowSet<MachineRow>,
     pub cloudprofiles: Vec<CloudProfileRow>,
     pub clusters: Vec<ClusterRow>,
     pub tenants: Vec<TenantRow>,
@@ -27,7 +29,8 @@ pub struct RowCache {
     pub maint: Vec<MaintRow>,
     /// (generation, minute) the maintenance rows were built for.
     pub maint_key: Option<(u64, i64)>,
-    /// Counts the changes of the rows (sort orders are kept per generation).
+    /// Changes whenever rows other than shoots and machines change (sort
+    /// orders are kept per generation); see [`next_epoch`].
     pub generation: u64,
     /// `namespace/name` -> index into `shoots`.
     shoot_index: HashMap<ObjKey, usize>,
@@ -103,6 +106,27 @@ impl Dirty {
 }
 
 impl RowCache {
+    /// The search texts of a kind that keeps them (the long lists).
+    pub fn search_of(&self, kind: ViewKind) -> Option<&SearchColumn> {
+        match kind {
+            ViewKind::Shoots => Some(self.shoots.search()),
+            ViewKind::Machines | ViewKind::Firewalls => Some(self.metal.search()),
+            _ => None,
+        }
+    }
+
+    /// What a kind's rows are at, for kept sort orders.
+    pub fn version_of(&self, kind: ViewKind) -> Version<'_> {
+        match kind {
+            ViewKind::Shoots => self.shoots.version(),
+            ViewKind::Machines | ViewKind::Firewalls => self.metal.version(),
+            _ => Version {
+                epoch: self.generation,
+                touched: &[],
+            },
+        }
+    }
+
     #[cfg(test)]
     pub fn build(ls: &Landscape) -> Self {
         let mut c = Self::default();
@@ -113,11 +137,11 @@ impl RowCache {
     /// Updates the rows `dirty` names.
     pub fn sync(&mut self, ls: &Landscape, dirty: &Dirty) {
         if dirty.any() {
-            self.generation += 1;
+            self.generation = next_epoch();
         }
         let all = dirty.all;
         if all || dirty.shoot_set {
-            self.shoots = rows::shoot_rows(ls);
+            self.shoots.replace(rows::shoot_rows(ls));
             self.shoot_index = self
                 .shoots
                 .iter()
@@ -127,23 +151,29 @@ impl RowCache {
         } else {
             for key in &dirty.shoots {
                 if let (Some(&i), Some(s)) = (self.shoot_index.get(key), ls.shoots.get(key)) {
-                    self.shoots[i] = rows::shoot_row(ls, s);
+                    self.shoots.set(i, rows::shoot_row(ls, s));
                 }
             }
             if dirty.metal {
                 // Machine and firewall counts come from the metal snapshot.
-                for r in &mut self.shoots {
-                    if let Some(s) = ls.shoots.get(&ObjKey::new(&r.namespace, &r.name)) {
-                        r.machines = ls.machine_count_of_shoot(s);
-                        r.firewalls = ls.firewalls_of_shoot(s).count();
-                    }
-                }
+                self.shoots.update_unsearched(|r| {
+                    let Some(s) = ls.shoots.get(&ObjKey::new(&r.namespace, &r.name)) else {
+                        return false;
+                    };
+                    let counts = (
+                        ls.machine_count_of_shoot(s),
+                        ls.firewalls_of_shoot(s).count(),
+                    );
+                    let changed = counts != (r.machines, r.firewalls);
+                    (r.machines, r.firewalls) = counts;
+                    changed
+                });
             }
         }
         if all || dirty.metal || dirty.shoot_set {
             let mut metal = rows::machine_rows(ls);
             metal.extend(rows::firewall_rows(ls));
-            self.metal = metal;
+            self.metal.replace(metal);
             self.partitions = rows::partition_rows(ls);
         }
         if dirty.any() {
@@ -196,10 +226,29 @@ mod tests {
             ls.apply(u);
         }
         assert!(!dirty.shoot_set && dirty.shoots.len() == 1 && dirty.metal);
+        let counts = |c: &RowCache| -> Vec<(usize, usize)> {
+            c.shoots.iter().map(|r| (r.machines, r.firewalls)).collect()
+        };
+        let before = counts(&cache);
         cache.sync(&ls, &dirty);
         let full = RowCache::build(&ls);
-        assert_eq!(cache.shoots, full.shoots);
-        assert_eq!(cache.metal, full.metal);
+        let recounted = before
+            .iter()
+            .zip(counts(&full))
+            .filter(|(a, b)| **a != *b)
+            .count();
+        assert!(recounted > 0, "the fixture's shoots had machines");
+        assert_eq!(cache.shoots[..], full.shoots[..]);
+        assert_eq!(cache.metal[..], full.metal[..]);
+        for i in 0..full.shoots.len() {
+            let text = |c: &RowCache| c.shoots.search().get(i).text().to_string();
+            assert_eq!(text(&cache), text(&full), "search text of shoot {i}");
+        }
+        assert_eq!(
+            cache.shoots.version().touched.len(),
+            1 + recounted,
+            "the rewritten row and the rows whose counts changed are noted for the sort"
+        );
         assert_eq!(cache.projects, full.projects);
         let stage = cache
             .shoots

@@ -259,6 +259,8 @@ impl FrameBench {
 /// them), for timing filter keystrokes through the real path (`benches/render.rs`).
 pub struct KeystrokeBench {
     state: State,
+    /// Watch events so far (each changes another row).
+    changes: usize,
 }
 
 #[allow(dead_code)] // used by benches/render.rs
@@ -270,10 +272,9 @@ impl KeystrokeBench {
             Keymap::builtin(),
             Timestamp::now(),
         );
-        state.rows.shoots = shoots;
-        state.rows.generation += 1;
+        state.rows.shoots = kclm::filter::RowSet::new(shoots);
         state.refresh_all();
-        Self { state }
+        Self { state, changes: 0 }
     }
 
     /// What typing the filter's last character does: parse, filter, sort and
@@ -284,8 +285,27 @@ impl KeystrokeBench {
         self.state.pane(ViewKind::Shoots).visible.len()
     }
 
-    /// The rows changed (a watch event): the next keystroke sorts again.
-    pub fn rows_changed(&mut self) {
-        self.state.rows.generation += 1;
+    /// A watch event rewrote one shoot's row (its last operation moved on,
+    /// its health changed), as the incremental row sync does.
+    pub fn row_changed(&mut self) {
+        let rows = &mut self.state.rows.shoots;
+        self.changes += 1;
+        let i = self.changes.wrapping_mul(7919) % rows.len();
+        let mut row = rows[i].clone();
+        if let Some(op) = row.last_operation.as_mut() {
+            op.progress = (op.progress + 1) % 100;
+        }
+        row.health = match row.health {
+            kclm::landscape::health::Health::Healthy => {
+                kclm::landscape::health::Health::Progressing
+            }
+            _ => kclm::landscape::health::Health::Healthy,
+        };
+        rows.set(i, row);
+    }
+
+    /// The shoots shown, as row indices (for checking the bench's answers).
+    pub fn shown(&self) -> &[u32] {
+        &self.state.pane(ViewKind::Shoots).visible
     }
 }

@@ -385,7 +385,7 @@ impl State {
             if shown && self.rows.maint_key != Some(key) {
                 self.rows.maint = maint_rows(&self.ls, self.now, &self.tz);
                 self.rows.maint_key = Some(key);
-                self.rows.generation += 1;
+                self.rows.generation = kclm::filter::next_epoch();
             }
             self.timeline_lanes = self.count_lanes();
         }
@@ -397,12 +397,13 @@ impl State {
             let cands = candidates(cache, pane, rows.len(), horizon);
             table::visible(
                 rows,
+                cache.search_of(kind),
                 &cands,
                 pane.filter.as_ref(),
                 issues_only,
                 pane.sort,
                 &mut pane.order,
-                cache.generation,
+                cache.version_of(kind),
             )
         });
         pane.visible = visible;

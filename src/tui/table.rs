@@ -2,10 +2,11 @@
 //! computation every pane shares, whatever the row type.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 use jiff::Timestamp;
-use kclm::filter::{Filter, FilterMatcher, Filterable};
+use kclm::filter::{Filter, FilterMatcher, Filterable, SearchColumn, Version};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -140,23 +141,26 @@ pub fn ts_key(ts: Option<&str>) -> SortKey<'static> {
 }
 
 /// Indices of the rows to show: candidates that pass the filter and the
-/// issues toggle, sorted by the column (ties keep row order). The sort order
-/// of all rows is kept in `order` for the rows' `generation`, so a filter
-/// keystroke only filters.
+/// issues toggle, sorted by the column (ties keep row order). `search` holds
+/// the rows' search texts, if the kind keeps them. The sort order of all rows
+/// is kept in `order` for the rows' `version`, and repaired for the rows that
+/// changed since, so a keystroke or a watch event does not sort them all.
+#[allow(clippy::too_many_arguments)]
 pub fn visible<R: TableRow + Sync>(
     rows: &[R],
+    search: Option<&SearchColumn>,
     candidates: &[usize],
     filter: Option<&Filter>,
     issues_only: bool,
     sort: Sort,
     order: &mut SortCache,
-    generation: u64,
+    version: Version<'_>,
 ) -> Vec<u32> {
-    let keep = passing(rows, candidates, filter, issues_only);
+    let keep = passing(rows, search, candidates, filter, issues_only);
     if sort.col >= R::COLUMNS.len() {
         return keep;
     }
-    order.sorted(rows, keep, generation, sort)
+    order.sorted(rows, keep, version, sort)
 }
 
 /// From this many candidates on, a filter runs on every core.
@@ -171,6 +175,7 @@ fn cores() -> usize {
 /// chunk per core and the chunks' answers joined in order.
 fn passing<R: TableRow + Sync>(
     rows: &[R],
+    search: Option<&SearchColumn>,
     candidates: &[usize],
     filter: Option<&Filter>,
     issues_only: bool,
@@ -183,7 +188,8 @@ fn passing<R: TableRow + Sync>(
             .map(|&i| i as u32)
             .collect();
     };
-    let run = |part: &[usize]| filter.select(rows, part, &mut FilterMatcher::default(), keep);
+    let run =
+        |part: &[usize]| filter.select(rows, search, part, &mut FilterMatcher::default(), keep);
     let threads = cores();
     if threads < 2 || candidates.len() < PARALLEL_FROM {
         return run(candidates);
@@ -200,11 +206,13 @@ fn passing<R: TableRow + Sync>(
     })
 }
 
-/// All rows in the order of one sort, built for one generation of the rows.
+/// All rows in the order of one sort, for one version of the rows.
 #[derive(Clone, Debug, Default)]
 pub struct SortCache {
-    /// (generation, row count, sort) `order` was built for.
+    /// (epoch, row count, sort) `order` was built for.
     key: Option<(u64, usize, Sort)>,
+    /// How many of the epoch's touched rows `order` has taken in.
+    seen: usize,
     /// Row indices in sort order.
     order: Vec<u32>,
     /// Each row's position in `order`.
@@ -213,27 +221,28 @@ pub struct SortCache {
 
 impl SortCache {
     /// `keep` in sort order: few rows are sorted by rank, many are picked out
-    /// of the full order. Without a current order, few rows are sorted by key
-    /// rather than building one.
+    /// of the full order. Without an order for this epoch, few rows are
+    /// sorted by key rather than building one.
     fn sorted<R: TableRow>(
         &mut self,
         rows: &[R],
         mut keep: Vec<u32>,
-        generation: u64,
+        version: Version<'_>,
         sort: Sort,
     ) -> Vec<u32> {
         let few = keep.len() < rows.len() / 8;
-        let key = (generation, rows.len(), sort);
-        if self.key != Some(key) {
+        let key = (version.epoch, rows.len(), sort);
+        if self.key != Some(key) || self.seen > version.touched.len() {
             if few {
                 return sort_by_key(rows, keep, sort);
             }
             self.order = sort_by_key(rows, (0..rows.len() as u32).collect(), sort);
-            self.rank = vec![0; rows.len()];
-            for (pos, &i) in self.order.iter().enumerate() {
-                self.rank[i as usize] = pos as u32;
-            }
             self.key = Some(key);
+            self.seen = version.touched.len();
+            self.rank_all();
+        } else if self.seen < version.touched.len() {
+            self.repair(rows, &version.touched[self.seen..], sort);
+            self.seen = version.touched.len();
         }
         if few {
             keep.sort_unstable_by_key(|&i| self.rank[i as usize]);
@@ -249,6 +258,48 @@ impl SortCache {
             .filter(|&i| shown[i as usize])
             .collect()
     }
+
+    /// Moves the `touched` rows to where their keys now sort: they are taken
+    /// out, sorted among themselves and merged back.
+    fn repair<R: TableRow>(&mut self, rows: &[R], touched: &[u32], sort: Sort) {
+        let mut moved = vec![false; rows.len()];
+        let mut changed: Vec<u32> = touched
+            .iter()
+            .copied()
+            .filter(|&i| !std::mem::replace(&mut moved[i as usize], true))
+            .collect();
+        self.order.retain(|&i| !moved[i as usize]);
+        changed.sort_by(|&a, &b| compare(rows, sort, a, b));
+        let mut merged = Vec::with_capacity(rows.len());
+        let mut from = 0;
+        for c in changed {
+            let at = from
+                + self.order[from..]
+                    .partition_point(|&i| compare(rows, sort, i, c) == Ordering::Less);
+            merged.extend_from_slice(&self.order[from..at]);
+            merged.push(c);
+            from = at;
+        }
+        merged.extend_from_slice(&self.order[from..]);
+        self.order = merged;
+        self.rank_all();
+    }
+
+    fn rank_all(&mut self) {
+        self.rank.clear();
+        self.rank.resize(self.order.len(), 0);
+        for (pos, &i) in self.order.iter().enumerate() {
+            self.rank[i as usize] = pos as u32;
+        }
+    }
+}
+
+/// The order of a sort: the column's key, then the row index.
+fn compare<R: TableRow>(rows: &[R], sort: Sort, a: u32, b: u32) -> Ordering {
+    let o = rows[a as usize]
+        .sort_key(sort.col)
+        .cmp(&rows[b as usize].sort_key(sort.col));
+    if sort.desc { o.reverse() } else { o }.then(a.cmp(&b))
 }
 
 /// Rows sorted by the column's key (ties by row index).
@@ -321,10 +372,12 @@ pub fn widths(cols: &[Col], width: u16) -> Vec<Option<u16>> {
 mod tests {
     use std::borrow::Cow;
 
-    use kclm::filter::{Filter, Filterable};
+    use kclm::filter::{Filter, Filterable, RowSet};
     use ratatui::text::Line;
 
     use super::{CellCtx, Col, Sort, SortCache, SortKey, TableRow, col, visible};
+
+    #[derive(Clone)]
 
     struct Row {
         name: String,
@@ -384,68 +437,96 @@ mod tests {
         super::sort_by_key(rows, keep, sort)
     }
 
-    #[test]
-    fn cached_orders_and_split_filtering_give_what_sorting_gave() {
-        // Enough rows for the filter to run on every core; keys with many ties.
-        let rows: Vec<Row> = (0..30_000)
-            .map(|i| Row {
-                name: format!("{}-{i}", ["web1", "api2", "db03", "Wx99"][i % 4]),
-                size: (i as i64 * 7919) % 13,
-            })
-            .collect();
-        let all: Vec<usize> = (0..rows.len()).collect();
-        let some: Vec<usize> = (0..rows.len()).step_by(97).collect();
-        let mut cache = SortCache::default();
-        for (generation, expr) in [(1, ""), (1, "w"), (1, "1"), (2, "x9"), (2, "!web")]
-            .into_iter()
-            .enumerate()
-            .map(|(n, (g, e))| (g + n as u64 / 3, e))
-        {
-            let f = Filter::for_rows::<Row>(expr).expect("parses");
-            let f = (!f.is_empty()).then_some(f);
-            for sort in [0, 1, 5]
-                .into_iter()
-                .flat_map(|col| [false, true].map(|desc| Sort { col, desc }))
-            {
-                for (cands, issues) in [(&all, false), (&some, false), (&all, true)] {
-                    let got = visible(
-                        &rows,
-                        cands,
-                        f.as_ref(),
-                        issues,
-                        sort,
-                        &mut cache,
-                        generation,
-                    );
-                    let want = reference(&rows, cands, f.as_ref(), issues, sort);
-                    assert_eq!(got, want, "{expr:?} {sort:?} issues={issues}");
-                }
-            }
+    /// Enough rows for the filter to run on every core; keys with many ties.
+    fn row(i: usize, size: i64) -> Row {
+        Row {
+            name: format!("{}-{i}", ["web1", "api2", "db03", "Wx99"][i % 4]),
+            size,
         }
     }
 
     #[test]
-    fn a_new_generation_sorts_again() {
-        let mut rows: Vec<Row> = (0..10)
-            .map(|i| Row {
-                name: format!("r{i:03}"),
-                size: i,
-            })
-            .collect();
+    fn kept_and_repaired_orders_and_split_filtering_give_what_sorting_gave() {
+        let mut rows = RowSet::new(
+            (0..30_000)
+                .map(|i| row(i, (i as i64 * 7919) % 13))
+                .collect(),
+        );
+        let all: Vec<usize> = (0..rows.len()).collect();
+        let some: Vec<usize> = (0..rows.len()).step_by(97).collect();
+        let mut caches = vec![SortCache::default(); 18];
+        let mut changed = 0;
+        for (step, expr) in ["", "w", "1", "x9", "!web", "", "w"]
+            .into_iter()
+            .enumerate()
+        {
+            // rows change in place between keystrokes: a few, then many,
+            // then all of them anew
+            let n = [0, 1, 40, 3, 2, 9_000, 5][step];
+            for k in 0..n {
+                let i = (step * 31 + k * 7_717) % rows.len();
+                let size = rows[i].size + [5, -3, 11][k % 3];
+                rows.set(i, row(i, size));
+                changed += 1;
+            }
+            if step == 4 {
+                let all_new = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| row(i, r.size * 2 % 17));
+                rows.replace(all_new.collect());
+            }
+            let f = Filter::for_rows::<Row>(expr).expect("parses");
+            let f = (!f.is_empty()).then_some(f);
+            let sorts = [0, 1, 5]
+                .into_iter()
+                .flat_map(|col| [false, true].map(|desc| Sort { col, desc }));
+            let views =
+                sorts.flat_map(|s| [(&all, false), (&some, false), (&all, true)].map(|v| (s, v)));
+            for ((sort, (cands, issues)), cache) in views.zip(&mut caches) {
+                let got = visible(
+                    &rows,
+                    Some(rows.search()),
+                    cands,
+                    f.as_ref(),
+                    issues,
+                    sort,
+                    cache,
+                    rows.version(),
+                );
+                let want = reference(&rows, cands, f.as_ref(), issues, sort);
+                assert_eq!(got, want, "{expr:?} {sort:?} issues={issues} step {step}");
+            }
+        }
+        assert!(changed > 9_000);
+    }
+
+    #[test]
+    fn a_changed_row_moves_to_its_new_place() {
+        let mut rows = RowSet::new((0..10).map(|i| row(i, i as i64)).collect());
         let all: Vec<usize> = (0..rows.len()).collect();
         let mut cache = SortCache::default();
         let by_size = Sort { col: 1, desc: true };
-        let first = visible(&rows, &all, None, false, by_size, &mut cache, 1);
-        assert_eq!(first[0], 9);
-        rows[0].size = 100;
-        assert_eq!(
-            visible(&rows, &all, None, false, by_size, &mut cache, 1)[0],
-            9,
-            "same generation, same order"
-        );
-        assert_eq!(
-            visible(&rows, &all, None, false, by_size, &mut cache, 2)[0],
-            0
-        );
+        let show = |rows: &RowSet<Row>, cache: &mut SortCache| {
+            visible(
+                rows,
+                None,
+                &all,
+                None,
+                false,
+                by_size,
+                cache,
+                rows.version(),
+            )
+        };
+        assert_eq!(show(&rows, &mut cache), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        rows.set(0, row(0, 100));
+        rows.set(9, row(9, -1));
+        assert_eq!(show(&rows, &mut cache), [0, 8, 7, 6, 5, 4, 3, 2, 1, 9]);
+        let epoch = rows.version().epoch;
+        rows.set(4, row(4, 7));
+        assert_eq!(rows.version().epoch, epoch, "repaired, not sorted anew");
+        // ties keep row order, whichever way the sort goes
+        assert_eq!(show(&rows, &mut cache), [0, 8, 4, 7, 6, 5, 3, 2, 1, 9]);
     }
 }
