@@ -33,35 +33,64 @@ pub trait Filterable {
 /// Ends every field in a search text; no term can match it.
 const SEP: char = '\u{1f}';
 
+/// Where one field's lower-cased value sits in a row's search text
+/// (`start`, `len`, relative to the row's text); [`ABSENT`] when the row has
+/// no such field.
+type FieldSpan = (u16, u16);
+const ABSENT: FieldSpan = (u16::MAX, 0);
+
 /// Appends a row's search text to `out`: its fields lower-cased, each ended
 /// by [`SEP`], led by its lower-cased name when that is ASCII (a keystroke
 /// then reads one string per row for the fuzzy name test and the substring
-/// fallback). Returns the length of that leading name.
-fn push_search_text<R: Filterable>(row: &R, out: &mut String) -> Option<usize> {
+/// fallback). Returns the length of that leading name, and pushes where each
+/// of `R::FIELDS` is onto `fields` (all [`ABSENT`]-free only when the text is
+/// short enough to say so: `false` means the spans could not be given).
+fn push_search_text<R: Filterable>(
+    row: &R,
+    out: &mut String,
+    fields: &mut Vec<FieldSpan>,
+) -> (Option<usize>, bool) {
+    let base = out.len();
     let name = row.name();
     let name_len = name.is_ascii().then_some(name.len());
     if name_len.is_some() {
         out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
         out.push(SEP);
     }
-    for f in R::FIELDS {
-        if let Some(v) = row.field(f) {
-            // the name is there already (a substring of it is one of the name)
-            if name_len.is_some() && v == name {
-                continue;
-            }
-            out.push_str(&v.to_lowercase());
-            out.push(SEP);
+    let mut fit = true;
+    let mut span = |from: usize, to: usize| match (u16::try_from(from), u16::try_from(to - from)) {
+        (Ok(a), Ok(b)) if a != u16::MAX => (a, b),
+        _ => {
+            fit = false;
+            ABSENT
         }
+    };
+    for f in R::FIELDS {
+        let Some(v) = row.field(f) else {
+            fields.push(ABSENT);
+            continue;
+        };
+        // the name is there already (a substring of it is one of the name)
+        if let Some(n) = name_len
+            && v == name
+        {
+            fields.push(span(0, n));
+            continue;
+        }
+        let start = out.len() - base;
+        out.push_str(&v.to_lowercase());
+        fields.push(span(start, out.len() - base));
+        out.push(SEP);
     }
-    name_len
+    (name_len, fit)
 }
 
 #[derive(Clone, Debug, PartialEq)]
 enum TermKind {
     Fuzzy(Needle),
     Exact(Needle),
-    Field(String, String),
+    /// A field by its index in `Filterable::FIELDS`, and the value looked for.
+    Field(usize, Needle),
 }
 
 #[derive(Clone, Debug)]
@@ -141,13 +170,13 @@ impl Filter {
                 && !f.is_empty()
             {
                 let f = f.to_lowercase();
-                if !fields.contains(&f.as_str()) {
+                let Some(index) = fields.iter().position(|k| *k == f) else {
                     return Err(FilterError::UnknownField {
                         field: f,
                         known: fields.join(", "),
                     });
-                }
-                TermKind::Field(f, v.to_lowercase())
+                };
+                TermKind::Field(index, Needle::new(v.to_lowercase()))
             } else {
                 TermKind::Fuzzy(Needle::new(text.to_lowercase()))
             };
@@ -311,7 +340,13 @@ impl Term {
     /// Whether an exact or field term holds (they have no score).
     fn hits_plain<R: Filterable>(&self, row: &R, text: Option<SearchRef<'_>>) -> bool {
         match &self.kind {
-            TermKind::Field(f, v) => row.field(f).is_some_and(|x| contains_ci(&x, v)),
+            TermKind::Field(index, needle) => match text.and_then(|t| t.field(*index)) {
+                Some(value) => value.is_some_and(|v| needle.in_text(v)),
+                None => R::FIELDS
+                    .get(*index)
+                    .and_then(|f| row.field(f))
+                    .is_some_and(|x| contains_ci(&x, &needle.text)),
+            },
             TermKind::Exact(needle) => {
                 contains_ci(row.name(), &needle.text) || any_field_contains(row, text, needle)
             }

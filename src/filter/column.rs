@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Filterable, SEP, push_search_text};
+use super::{ABSENT, FieldSpan, Filterable, SEP, push_search_text};
 
 /// One row's search text: its fields lower-cased and joined, led by its
 /// lower-cased name when that is ASCII.
@@ -16,6 +16,8 @@ pub struct SearchRef<'a> {
     text: &'a str,
     /// Length of the ASCII name at the start of `text`.
     name_len: Option<usize>,
+    /// Where each field is in `text`; `None` when the text was too long to say.
+    fields: Option<&'a [FieldSpan]>,
 }
 
 impl<'a> SearchRef<'a> {
@@ -27,6 +29,16 @@ impl<'a> SearchRef<'a> {
     pub fn ascii_name_lower(self) -> Option<&'a str> {
         self.name_len.map(|n| &self.text[..n])
     }
+    /// The lower-cased value of field `index` of `Filterable::FIELDS`:
+    /// `Some(None)` when the row has no such field, `None` when this text
+    /// cannot say (ask the row).
+    #[inline]
+    pub fn field(self, index: usize) -> Option<Option<&'a str>> {
+        let &(start, len) = self.fields?.get(index)?;
+        Some((start, len) != ABSENT).map(|present| {
+            present.then(|| &self.text[start as usize..start as usize + len as usize])
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -35,27 +47,45 @@ struct Span {
     len: u32,
     /// `u32::MAX` when the name is not ASCII.
     name_len: u32,
+    /// Whether the row's field spans could be given.
+    fields: bool,
 }
 
-/// The search texts of rows `0..len`, end to end in one buffer.
+/// The search texts of rows `0..len`, end to end in one buffer, with where
+/// each row's fields are in its text.
 #[derive(Clone, Debug, Default)]
 pub struct SearchColumn {
     buf: String,
     spans: Vec<Span>,
+    /// `stride` field spans per row.
+    fields: Vec<FieldSpan>,
+    stride: usize,
     /// Bytes of `buf` no span points at any more.
     dead: usize,
 }
 
 impl SearchColumn {
     pub fn build<R: Filterable>(rows: &[R]) -> Self {
+        let stride = R::FIELDS.len();
         let mut c = Self {
             buf: String::new(),
             spans: Vec::with_capacity(rows.len()),
+            fields: Vec::with_capacity(rows.len() * stride),
+            stride,
             dead: 0,
         };
+        let mut fields = Vec::with_capacity(stride);
         for r in rows {
-            let span = c.append(r);
-            c.spans.push(span);
+            let start = c.buf.len();
+            fields.clear();
+            let (name_len, fit) = push_search_text(r, &mut c.buf, &mut fields);
+            c.spans.push(Span {
+                start: offset(start),
+                len: offset(c.buf.len() - start),
+                name_len: name_len.map_or(u32::MAX, offset),
+                fields: fit,
+            });
+            c.fields.extend_from_slice(&fields);
         }
         c.buf.shrink_to_fit();
         c
@@ -77,6 +107,9 @@ impl SearchColumn {
         SearchRef {
             text: &self.buf[start..start + s.len as usize],
             name_len: (s.name_len != u32::MAX).then_some(s.name_len as usize),
+            fields: s
+                .fields
+                .then(|| &self.fields[i * self.stride..(i + 1) * self.stride]),
         }
     }
 
@@ -87,7 +120,10 @@ impl SearchColumn {
     pub fn set<R: Filterable>(&mut self, i: usize, row: &R) {
         let old = self.spans[i];
         let mut text = String::new();
-        let name_len = push_search_text(row, &mut text).map_or(u32::MAX, offset);
+        let mut fields = Vec::with_capacity(self.stride);
+        let (name_len, fit) = push_search_text(row, &mut text, &mut fields);
+        let name_len = name_len.map_or(u32::MAX, offset);
+        self.fields[i * self.stride..(i + 1) * self.stride].copy_from_slice(&fields);
         let len = offset(text.len());
         if len <= old.len {
             let start = old.start as usize;
@@ -100,6 +136,7 @@ impl SearchColumn {
                 start: old.start,
                 len,
                 name_len,
+                fields: fit,
             };
         } else {
             let start = offset(self.buf.len());
@@ -109,21 +146,11 @@ impl SearchColumn {
                 start,
                 len,
                 name_len,
+                fields: fit,
             };
         }
         if self.dead > 64 * 1024 && self.dead * 2 > self.buf.len() {
             self.compact();
-        }
-    }
-
-    /// Appends a row's text to the buffer and says where it is.
-    fn append<R: Filterable>(&mut self, row: &R) -> Span {
-        let start = self.buf.len();
-        let name_len = push_search_text(row, &mut self.buf);
-        Span {
-            start: offset(start),
-            len: offset(self.buf.len() - start),
-            name_len: name_len.map_or(u32::MAX, offset),
         }
     }
 

@@ -283,3 +283,41 @@ fn a_row_set_notes_the_rows_changed_in_place() {
         "b\u{1f}fra\u{1f}production\u{1f}"
     );
 }
+
+#[test]
+fn field_terms_read_the_search_text_and_ask_the_row_when_it_cannot_say() {
+    let short = Row {
+        name: "Web".into(),
+        seed: "AWS-Fra".into(),
+        purpose: "web".into(),
+    };
+    let long = Row {
+        name: "db".into(),
+        seed: format!("{}-ams", "x".repeat(70_000)),
+        purpose: "Größe".into(),
+    };
+    let column = SearchColumn::build(&[short.clone(), long.clone()]);
+    let (a, b) = (column.get(0), column.get(1));
+    assert_eq!(
+        a.field(0),
+        Some(Some("web")),
+        "the name, shared with the lead"
+    );
+    assert_eq!(a.field(1), Some(Some("aws-fra")));
+    assert_eq!(a.field(2), Some(Some("web")));
+    assert_eq!(a.field(3), None, "no fourth field");
+    assert_eq!(b.field(1), None, "past 64 KiB the row answers");
+    let mut m = FilterMatcher::default();
+    for (expr, want_a, want_b) in [
+        ("seed:fra", true, false),
+        ("seed:-AMS", false, true),
+        ("purpose:größe", false, true),
+        ("name:we", true, false),
+        ("!seed:x", true, false),
+    ] {
+        let f = Filter::parse(expr, Row::FIELDS).expect("parses");
+        assert_eq!(f.matches_in(&short, Some(a), &mut m), want_a, "{expr}");
+        assert_eq!(f.matches_in(&long, Some(b), &mut m), want_b, "{expr}");
+        assert_eq!(f.matches(&long, &mut m), want_b, "{expr} field by field");
+    }
+}
