@@ -97,6 +97,12 @@ fn keystroke(c: &mut Criterion) {
             b.iter(|| bench.type_filter(expr))
         });
     }
+    // The selection is the last of 100,000 rows shown.
+    bench.type_filter("w");
+    bench.select_last_shown();
+    g.bench_function("100k_shoots/w with the last row selected", |b| {
+        b.iter(|| bench.type_filter("w"))
+    });
     // A watch event changed a row since the last keystroke: the kept sort
     // order is repaired for it, not rebuilt.
     g.bench_function("100k_shoots/w after a row change", |b| {

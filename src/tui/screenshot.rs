@@ -304,6 +304,16 @@ impl KeystrokeBench {
         rows.set(i, row);
     }
 
+    /// Moves the selection to the last shoot shown.
+    pub fn select_last_shown(&mut self) {
+        use super::table::TableRow;
+        let pane = self.state.panes.get_mut(&ViewKind::Shoots).expect("pane");
+        pane.cursor = pane.visible.len().saturating_sub(1);
+        pane.selected = pane
+            .selected_index()
+            .map(|i| self.state.rows.shoots[i].id().into_owned());
+    }
+
     /// The shoots shown, as row indices (for checking the bench's answers).
     pub fn shown(&self) -> &[u32] {
         &self.state.pane(ViewKind::Shoots).visible

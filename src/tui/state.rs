@@ -406,8 +406,9 @@ impl State {
                 cache.version_of(kind),
             )
         });
+        let was = pane.selected_index();
         pane.visible = visible;
-        self.reselect(kind);
+        self.reselect(kind, was);
         self.dirty = true;
     }
 
@@ -427,15 +428,22 @@ impl State {
         lanes.len().min(u16::MAX as usize) as u16
     }
 
-    /// Puts the cursor back on the selected id, or clamps it.
-    fn reselect(&mut self, kind: ViewKind) {
+    /// Puts the cursor back on the selected id, or clamps it. `was` is the
+    /// row the selection was at: while it still holds that id (the rows were
+    /// not rebuilt), only indices are compared, not 100,000 rows' ids.
+    fn reselect(&mut self, kind: ViewKind, was: Option<usize>) {
         let rows = &self.rows;
         let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
         let found = pane.selected.as_deref().and_then(|sel| {
-            with_rows!(rows, kind, |rs| pane
-                .visible
-                .iter()
-                .position(|i| rs[*i as usize].has_id(sel)))
+            with_rows!(rows, kind, |rs| {
+                match was.filter(|&i| rs.get(i).is_some_and(|r| r.has_id(sel))) {
+                    Some(at) => pane.visible.iter().position(|&i| i as usize == at),
+                    None => pane
+                        .visible
+                        .iter()
+                        .position(|i| rs[*i as usize].has_id(sel)),
+                }
+            })
         });
         match found {
             Some(pos) => pane.cursor = pos,

@@ -3,8 +3,8 @@
 
 mod config;
 pub mod fixtures;
+mod many_rows;
 mod ops;
-mod perf;
 mod screens;
 mod screens_ops;
 mod updates;
