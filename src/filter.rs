@@ -261,8 +261,12 @@ impl Filter {
                 TermKind::Fuzzy(needle) => match (text, &t.subseq) {
                     // one string answers both: the lower-cased name leads it
                     (Some(st), Some(q)) if q.ignore_case() && st.ascii_name_lower().is_some() => {
+                        // a text without one of the needle's bytes holds
+                        // neither; the substring search is SIMD, so it goes
+                        // before the byte-by-byte subsequence test
                         let lower = st.ascii_name_lower().unwrap_or_default();
-                        q.matches_lower(lower) || needle.in_text(st.text())
+                        st.may_hold(q.mask())
+                            && (needle.in_text(st.text()) || q.matches_lower(lower))
                     }
                     _ => {
                         let name = row.name();

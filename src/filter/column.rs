@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::fast::byte_mask;
 use super::{ABSENT, FieldSpan, Filterable, SEP, push_search_text};
 
 /// One row's search text: its fields lower-cased and joined, led by its
@@ -18,6 +19,8 @@ pub struct SearchRef<'a> {
     name_len: Option<usize>,
     /// Where each field is in `text`; `None` when the text was too long to say.
     fields: Option<&'a [FieldSpan]>,
+    /// [`byte_mask`] of `text`.
+    mask: u64,
 }
 
 impl<'a> SearchRef<'a> {
@@ -28,6 +31,12 @@ impl<'a> SearchRef<'a> {
     /// The row's name in ASCII lower case, if the name is ASCII.
     pub fn ascii_name_lower(self) -> Option<&'a str> {
         self.name_len.map(|n| &self.text[..n])
+    }
+    /// Whether every byte whose bit `mask` has (see [`byte_mask`]) may occur
+    /// in the text; `false` means some surely does not.
+    #[inline]
+    pub(crate) fn may_hold(self, mask: u64) -> bool {
+        mask & !self.mask == 0
     }
     /// The lower-cased value of field `index` of `Filterable::FIELDS`:
     /// `Some(None)` when the row has no such field, `None` when this text
@@ -49,6 +58,8 @@ struct Span {
     name_len: u32,
     /// Whether the row's field spans could be given.
     fields: bool,
+    /// [`byte_mask`] of the text.
+    mask: u64,
 }
 
 /// The search texts of rows `0..len`, end to end in one buffer, with where
@@ -84,6 +95,7 @@ impl SearchColumn {
                 len: offset(c.buf.len() - start),
                 name_len: name_len.map_or(u32::MAX, offset),
                 fields: fit,
+                mask: byte_mask(&c.buf.as_bytes()[start..]),
             });
             c.fields.extend_from_slice(&fields);
         }
@@ -110,6 +122,7 @@ impl SearchColumn {
             fields: s
                 .fields
                 .then(|| &self.fields[i * self.stride..(i + 1) * self.stride]),
+            mask: s.mask,
         }
     }
 
@@ -125,6 +138,7 @@ impl SearchColumn {
         let name_len = name_len.map_or(u32::MAX, offset);
         self.fields[i * self.stride..(i + 1) * self.stride].copy_from_slice(&fields);
         let len = offset(text.len());
+        let mask = byte_mask(text.as_bytes());
         if len <= old.len {
             let start = old.start as usize;
             let pad = (old.len - len) as usize;
@@ -137,6 +151,7 @@ impl SearchColumn {
                 len,
                 name_len,
                 fields: fit,
+                mask,
             };
         } else {
             let start = offset(self.buf.len());
@@ -147,6 +162,7 @@ impl SearchColumn {
                 len,
                 name_len,
                 fields: fit,
+                mask,
             };
         }
         if self.dead > 64 * 1024 && self.dead * 2 > self.buf.len() {

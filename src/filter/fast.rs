@@ -12,6 +12,8 @@ use memchr::memmem::Finder;
 pub(super) struct Subsequence {
     needle: Box<[u8]>,
     ignore_case: bool,
+    /// [`byte_mask`] of the lower-cased needle.
+    mask: u64,
 }
 
 impl Subsequence {
@@ -20,7 +22,14 @@ impl Subsequence {
         term.is_ascii().then(|| Self {
             needle: term.as_bytes().into(),
             ignore_case: !term.bytes().any(|b| b.is_ascii_uppercase()),
+            mask: byte_mask(term.to_ascii_lowercase().as_bytes()),
         })
+    }
+
+    /// [`byte_mask`] of the needle in lower case: a text whose mask lacks one
+    /// of its bits holds neither the needle nor a subsequence of it.
+    pub(super) fn mask(&self) -> u64 {
+        self.mask
     }
 
     /// Whether the needle has no upper-case letter (case is then ignored).
@@ -70,6 +79,26 @@ pub(super) fn is_subsequence(haystack: &[u8], needle: &[u8], ignore_case: bool) 
         }
     }
     false
+}
+
+/// Which bytes occur in `bytes`, one bit each for `a`-`z` and `0`-`9`, the
+/// other bytes sharing the remaining 28 bits: a needle can only occur in a
+/// text whose mask has every bit of the needle's.
+pub(crate) fn byte_mask(bytes: &[u8]) -> u64 {
+    const BIT: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = match b as u8 {
+                c @ b'a'..=b'z' => c - b'a',
+                c @ b'0'..=b'9' => 26 + c - b'0',
+                c => 36 + c % 28,
+            };
+            b += 1;
+        }
+        t
+    };
+    bytes.iter().fold(0, |m, &b| m | 1 << BIT[b as usize])
 }
 
 /// A lower-cased needle with its substring searcher, built at parse time.

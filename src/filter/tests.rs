@@ -321,3 +321,26 @@ fn field_terms_read_the_search_text_and_ask_the_row_when_it_cannot_say() {
         assert_eq!(f.matches(&long, &mut m), want_b, "{expr} field by field");
     }
 }
+
+/// A text holds a needle only where its byte mask has the needle's bits.
+#[test]
+fn byte_masks_never_turn_away_a_text_that_holds_the_needle() {
+    use super::fast::byte_mask;
+    let mut rng = Lcg(11);
+    let mut turned_away = 0;
+    for _ in 0..20_000 {
+        let text = rng.word(ASCII, 24).to_ascii_lowercase();
+        let needle = rng.word(ASCII, 3).to_ascii_lowercase();
+        let held =
+            text.contains(&needle) || is_subsequence(text.as_bytes(), needle.as_bytes(), false);
+        let may = byte_mask(needle.as_bytes()) & !byte_mask(text.as_bytes()) == 0;
+        assert!(may || !held, "{needle:?} in {text:?}");
+        turned_away += usize::from(!may);
+    }
+    assert!(
+        turned_away > 1_000,
+        "the mask turns texts away: {turned_away}"
+    );
+    assert_ne!(byte_mask(b"w"), byte_mask(b"e"));
+    assert_eq!(byte_mask(b"web-1"), byte_mask(b"1-bew"));
+}
