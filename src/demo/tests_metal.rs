@@ -265,3 +265,73 @@ async fn machine_state_led_find_and_issues() {
     );
     h.shutdown().await;
 }
+
+/// Two poller rounds: a heartbeat (only `last_event_time` moves) keeps the
+/// machine's `Arc`, a real change does not, and the store shows the time the
+/// server sent.
+#[tokio::test]
+async fn poll_rounds_share_unchanged_machines() {
+    use crate::source::metal_share::MachineCache;
+    use std::sync::Arc;
+
+    // The simulated clock nearly stands still, and the first tick's
+    // heartbeat (next one in 20 s) is over before the rounds.
+    let h = demo(1e-9).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let c = metal(&h, &h.hmac_admin, "Metal-Admin");
+    let mut cache = MachineCache::default();
+    let (first, _) = c.snapshot_sharing(&mut cache).await;
+    let all = |s: &crate::landscape::MetalSnapshot| -> Vec<Arc<crate::model::metal::Machine>> {
+        let mut v = s.machines.clone().unwrap();
+        v.extend(s.firewalls.clone().unwrap());
+        v
+    };
+    let before = all(&first);
+    assert_eq!(cache.len(), before.len());
+    let (beat, changed) = {
+        let mut w = h.shared().lock();
+        let mut ids = w.metal.machines.keys().cloned();
+        let (beat, changed) = (ids.next().unwrap(), ids.next().unwrap());
+        w.metal.machines.get_mut(&beat).unwrap()["events"]["last_event_time"] =
+            json!("2026-12-02T12:00:00Z");
+        w.metal.machines.get_mut(&changed).unwrap()["ledstate"]["value"] = json!("LED-ON");
+        (beat, changed)
+    };
+    let (second, _) = c.snapshot_sharing(&mut cache).await;
+    let after = all(&second);
+    let same = |id: &str| {
+        let a = before.iter().find(|m| m.id == id).unwrap();
+        let b = after.iter().find(|m| m.id == id).unwrap();
+        Arc::ptr_eq(a, b)
+    };
+    assert!(same(&beat), "a heartbeat keeps the machine");
+    assert!(!same(&changed), "a changed LED makes a new machine");
+    let shared = before
+        .iter()
+        .filter(|m| after.iter().any(|n| Arc::ptr_eq(m, n)))
+        .count();
+    assert_eq!(
+        shared,
+        before.len() - 1,
+        "all but the changed machine are shared"
+    );
+
+    let mut ls = Landscape::new();
+    ls.apply(Update::Metal(Box::new(second)));
+    let m = ls
+        .machines
+        .get(&beat)
+        .or_else(|| ls.firewalls.get(&beat))
+        .unwrap();
+    assert_eq!(ls.last_event_time(m), Some("2026-12-02T12:00:00Z"));
+    let whole = ls.metal_object(&beat).unwrap();
+    let served = c.machine(&beat).await.unwrap();
+    assert_eq!(
+        whole, served,
+        "the machine as shown is the machine as served"
+    );
+    assert_eq!(
+        whole.events.last_event_time.as_deref(),
+        Some("2026-12-02T12:00:00Z")
+    );
+}

@@ -299,10 +299,9 @@ pub fn machine_row(ls: &Landscape, m: &Machine) -> MachineRow {
         state_description: m.state.description.clone(),
         led: m.ledstate.value.clone(),
         last_event: last.map(|e| e.event.to_string()),
-        last_event_time: m
-            .events
-            .last_event_time
-            .clone()
+        last_event_time: ls
+            .last_event_time(m)
+            .map(str::to_string)
             .or_else(|| last.map(|e| e.time.to_string())),
         crash_loop: m.events.crash_loop,
         failed_reclaim: m.events.failed_machine_reclaim,

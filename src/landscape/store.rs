@@ -41,6 +41,9 @@ pub struct Landscape {
     pub images: BTreeMap<String, Arc<Image>>,
     /// machine id -> metal-api issue ids
     pub issues: HashMap<String, Vec<String>>,
+    /// machine id -> `events.last_event_time`, kept beside the machines so
+    /// a heartbeat does not make a machine new (see [`Self::last_event_time`]).
+    event_times: HashMap<String, String>,
     pub sources: BTreeMap<Kind, SourceState>,
     /// Bumped on every change; consumers cache derived rows against it.
     pub generation: u64,
@@ -229,6 +232,7 @@ impl Landscape {
             idx
         }
         if let Some(list) = snap.machines {
+            self.event_times = snap.event_times.unwrap_or_default();
             self.machines = list
                 .into_iter()
                 .filter(|m| !m.is_firewall())
@@ -268,6 +272,24 @@ impl Landscape {
                 .map(|i| (i.machineid, i.issues))
                 .collect();
         }
+    }
+
+    /// When a machine or firewall last sent an event: kept beside it by the
+    /// poller, else the machine's own field.
+    pub fn last_event_time<'a>(&'a self, m: &'a Machine) -> Option<&'a str> {
+        self.event_times
+            .get(&m.id)
+            .or(m.events.last_event_time.as_ref())
+            .map(String::as_str)
+    }
+
+    /// A machine or firewall as metal-api sent it (its event time put back),
+    /// for showing it whole.
+    pub fn metal_object(&self, id: &str) -> Option<Machine> {
+        let m = self.machines.get(id).or_else(|| self.firewalls.get(id))?;
+        let mut m = Machine::clone(m);
+        m.events.last_event_time = self.last_event_time(&m).map(str::to_string);
+        Some(m)
     }
 
     // ---- joins ----

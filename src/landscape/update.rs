@@ -219,6 +219,10 @@ pub struct MetalSnapshot {
     /// Machines are decoded straight into the `Arc`s the store keeps.
     pub machines: Option<Vec<Arc<Machine>>>,
     pub firewalls: Option<Vec<Arc<Machine>>>,
+    /// `events.last_event_time` of machines and firewalls by id, when the
+    /// poller keeps it beside the machines (see `source::metal_share`);
+    /// replaces the previous round's with `machines`.
+    pub event_times: Option<std::collections::HashMap<String, String>>,
     pub partitions: Option<Vec<Partition>>,
     pub capacity: Option<Vec<PartitionCapacity>>,
     pub sizes: Option<Vec<Size>>,

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::{Value, json};
 
 use super::UpdateTx;
+use super::metal_share::{MachineCache, SharedMachines};
 use crate::landscape::{Kind, MetalSnapshot, SourceState, Update};
 use crate::model::metal::{
     HttpError, Image, Machine, MachineIssues, Partition, PartitionCapacity, Size,
@@ -115,6 +116,22 @@ impl MetalClient {
         path: &str,
         body: Option<Value>,
     ) -> Result<T, MetalError> {
+        self.call_seed(method, path, body, std::marker::PhantomData::<T>)
+            .await
+    }
+
+    /// [`Self::call`], decoding the answer with `seed`.
+    async fn call_seed<S, V>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        seed: S,
+    ) -> Result<V, MetalError>
+    where
+        S: for<'de> DeserializeSeed<'de, Value = V> + Send + 'static,
+        V: Send + 'static,
+    {
         let url = format!("{}{}", self.base, path);
         let mut req = self.http.request(method.clone(), &url);
         match &self.auth {
@@ -155,7 +172,7 @@ impl MetalClient {
                 MetalError::Http { status, message }
             });
         }
-        decode_stream(resp, path, &self.base).await
+        decode_stream(resp, path, &self.base, seed).await
     }
 
     pub async fn find_machines(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
@@ -163,13 +180,20 @@ impl MetalClient {
             .await
     }
     /// [`Self::find_machines`], each machine decoded into the `Arc` the store
-    /// keeps (no second copy of 10,000 machines while the store takes them).
+    /// keeps, and an unchanged one (but for its event time) kept as the
+    /// previous round's `Arc` from `cache` (see [`super::metal_share`]).
     pub async fn find_machines_shared(
         &self,
         query: Value,
-    ) -> Result<Vec<std::sync::Arc<Machine>>, MetalError> {
-        self.call(reqwest::Method::POST, "/v1/machine/find", Some(query))
-            .await
+        cache: &MachineCache,
+    ) -> Result<SharedMachines, MetalError> {
+        self.call_seed(
+            reqwest::Method::POST,
+            "/v1/machine/find",
+            Some(query),
+            cache.seed(),
+        )
+        .await
     }
     pub async fn find_firewalls(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
         self.call(reqwest::Method::POST, "/v1/firewall/find", Some(query))
@@ -260,8 +284,17 @@ impl MetalClient {
     /// Reads everything the console shows, concurrently. `machine/find`
     /// returns firewalls too (role `firewall`), so one call serves both.
     pub async fn snapshot(&self) -> (MetalSnapshot, Vec<(Kind, SourceState)>) {
+        self.snapshot_sharing(&mut MachineCache::default()).await
+    }
+
+    /// [`Self::snapshot`] for a poller: machines that did not change since
+    /// the round `cache` remembers are that round's `Arc`s.
+    pub async fn snapshot_sharing(
+        &self,
+        cache: &mut MachineCache,
+    ) -> (MetalSnapshot, Vec<(Kind, SourceState)>) {
         let (all, partitions, capacity, sizes, images, issues) = tokio::join!(
-            self.find_machines_shared(json!({})),
+            self.find_machines_shared(json!({}), cache),
             self.partitions(),
             self.capacity(),
             self.sizes(),
@@ -293,7 +326,15 @@ impl MetalClient {
         let all = take(all, Kind::Machine, &mut states);
         if let Some(all) = all {
             states.push((Kind::Firewall, SourceState::Synced));
+            cache.keep(&all.machines);
+            tracing::debug!(
+                machines = all.machines.len(),
+                unchanged = all.reused,
+                "metal-api machines decoded"
+            );
+            snap.event_times = Some(all.event_times);
             let (firewalls, machines) = all
+                .machines
                 .into_iter()
                 .partition(|m: &std::sync::Arc<Machine>| m.is_firewall());
             snap.machines = Some(machines);
@@ -312,30 +353,38 @@ impl MetalClient {
 
 /// Decodes a JSON body while it streams in, on a blocking thread, so a large
 /// answer is never held in memory as a whole.
-async fn decode_stream<T: DeserializeOwned + Send + 'static>(
+async fn decode_stream<S, V>(
     resp: reqwest::Response,
     path: &str,
     base: &str,
-) -> Result<T, MetalError> {
+    seed: S,
+) -> Result<V, MetalError>
+where
+    S: for<'de> DeserializeSeed<'de, Value = V> + Send + 'static,
+    V: Send + 'static,
+{
     use futures::TryStreamExt;
     let stream = resp.bytes_stream().map_err(std::io::Error::other);
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
     let (path_owned, base_owned) = (path.to_string(), base.to_string());
     tokio::task::spawn_blocking(move || {
         let reader = std::io::BufReader::with_capacity(64 * 1024, reader);
-        serde_json::from_reader(reader).map_err(|e| {
-            if e.is_io() {
-                MetalError::Unreachable {
-                    url: base_owned,
-                    reason: e.to_string(),
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        seed.deserialize(&mut de)
+            .and_then(|v| de.end().map(|()| v))
+            .map_err(|e| {
+                if e.is_io() {
+                    MetalError::Unreachable {
+                        url: base_owned,
+                        reason: e.to_string(),
+                    }
+                } else {
+                    MetalError::Decode {
+                        path: path_owned,
+                        reason: e.to_string(),
+                    }
                 }
-            } else {
-                MetalError::Decode {
-                    path: path_owned,
-                    reason: e.to_string(),
-                }
-            }
-        })
+            })
     })
     .await
     .map_err(|e| MetalError::Decode {
@@ -380,8 +429,9 @@ pub fn spawn_poller(
         ] {
             let _ = tx.send(Update::Source(k, SourceState::Connecting));
         }
+        let mut cache = MachineCache::default();
         loop {
-            let (snap, states) = client.snapshot().await;
+            let (snap, states) = client.snapshot_sharing(&mut cache).await;
             let any_ok = states.iter().any(|(_, s)| *s == SourceState::Synced);
             if any_ok && tx.send(Update::Metal(Box::new(snap))).is_err() {
                 return;

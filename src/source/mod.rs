@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod hmac;
 pub mod kube;
 pub mod metal;
+pub mod metal_share;
 
 use crate::landscape::Update;
 

@@ -120,16 +120,13 @@ pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
         }
         ViewKind::Machines | ViewKind::Firewalls => {
             let row = r.metal.get(i)?;
-            let o = ls
-                .machines
-                .get(&row.id)
-                .or_else(|| ls.firewalls.get(&row.id))?;
+            let o = ls.metal_object(&row.id)?;
             let what = if row.role == "firewall" {
                 "firewall"
             } else {
                 "machine"
             };
-            (format!("{what} {}", row.id), to_yaml(&**o))
+            (format!("{what} {}", row.id), to_yaml(&o))
         }
         ViewKind::CloudProfiles => {
             let row = r.cloudprofiles.get(i)?;
