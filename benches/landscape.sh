@@ -6,10 +6,14 @@
 # alone) as the peer. Prints medians and the ratio.
 #
 #   benches/landscape.sh [RUNS]      (default 5; SCALE=large|small|N)
+#
+# Also: the TUI's first frame and idle CPU, and the console's own peak RSS
+# (VmHWM) CONSOLE_SECONDS (default 60) after its start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 SCALE=${SCALE:-large}
+CONSOLE_SECONDS=${CONSOLE_SECONDS:-60}
 cargo build --release --quiet
 BIN=target/release/kclm
 DIR=$(mktemp -d)
@@ -46,6 +50,9 @@ for i in $(seq "$RUNS"); do
     if [ -n "$pid" ]; then
       t1=$(awk '{print $14+$15}' /proc/$pid/stat); sleep 10; t2=$(awk '{print $14+$15}' /proc/$pid/stat)
       idle_cpu=$(echo "($t2-$t1)/$(getconf CLK_TCK)/10*100" | bc -l)
+      # the console's own peak, after several metal-api polls (15 s apart)
+      sleep $(( CONSOLE_SECONDS > 13 ? CONSOLE_SECONDS - 13 : 0 ))
+      console_hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
     fi
   fi
   tmux send-keys -t "kclm-bench-$$" q; sleep 0.5
@@ -65,3 +72,4 @@ printf 'kubectl shoots only:   %6.2f s   peak RSS %6.1f MB\n' "$c_s" "$(echo "$c
 printf 'ratio kclm/kubectl:    %6.2f   (goal <= 0.5)\n' "$(echo "$k_s/$c_s" | bc -l)"
 printf 'TUI first frame:       %6.1f ms (goal <= 50)\n' "$ff"
 printf 'TUI idle CPU, synced:  %6.2f %% of one core over 10 s (landscape changing in the demo)\n' "${idle_cpu:-nan}"
+printf 'TUI peak RSS:          %6.1f MB %s s after start (VmHWM)\n' "$(echo "${console_hwm:-0}/1024" | bc -l)" "$CONSOLE_SECONDS"
