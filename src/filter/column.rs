@@ -128,8 +128,8 @@ impl SearchColumn {
 
     /// Writes row `i`'s text anew: in place when it is no longer than before
     /// (the rest of the old place is blanked with separators, which no term
-    /// matches), else at the end; the buffer is compacted once half of it is
-    /// dead.
+    /// matches), else at the end; the buffer is compacted once a quarter of
+    /// it is dead.
     pub fn set<R: Filterable>(&mut self, i: usize, row: &R) {
         let old = self.spans[i];
         let mut text = String::new();
@@ -155,6 +155,10 @@ impl SearchColumn {
             };
         } else {
             let start = offset(self.buf.len());
+            if self.buf.capacity() - self.buf.len() < text.len() {
+                // grow by a little, not by doubling: a column is megabytes
+                self.buf.reserve_exact(text.len().max(self.slack()));
+            }
             self.buf.push_str(&text);
             self.dead += old.len as usize;
             self.spans[i] = Span {
@@ -165,13 +169,18 @@ impl SearchColumn {
                 mask,
             };
         }
-        if self.dead > 64 * 1024 && self.dead * 2 > self.buf.len() {
+        if self.dead > 64 * 1024 && self.dead * 4 > self.buf.len() {
             self.compact();
         }
     }
 
+    /// Room a growing buffer gets beyond what it needs now.
+    fn slack(&self) -> usize {
+        (self.buf.len() / 32).max(4096)
+    }
+
     fn compact(&mut self) {
-        let mut buf = String::with_capacity(self.buf.len() - self.dead);
+        let mut buf = String::with_capacity(self.buf.len() - self.dead + self.slack());
         for s in &mut self.spans {
             let start = s.start as usize;
             let from = start..start + s.len as usize;
@@ -185,6 +194,11 @@ impl SearchColumn {
     /// Bytes held (for tests and memory accounting).
     pub fn buffer_len(&self) -> usize {
         self.buf.len()
+    }
+
+    /// Bytes allocated for the texts.
+    pub fn buffer_capacity(&self) -> usize {
+        self.buf.capacity()
     }
 }
 

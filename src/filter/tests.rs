@@ -252,6 +252,30 @@ fn a_search_column_follows_its_rows() {
     assert_ne!(set.version().epoch, first, "many changes start a new epoch");
 }
 
+/// A large column whose rows grow now and then keeps close to the size of a
+/// fresh build (it grew by doubling: twice the texts after one longer row).
+#[test]
+fn a_large_search_column_grows_by_little() {
+    let mut rng = Lcg(11);
+    let row = |rng: &mut Lcg, len: usize| Row {
+        name: rng.word(ASCII, 12),
+        seed: rng.word(ASCII, len),
+        purpose: "production".into(),
+    };
+    let mut set = RowSet::new((0..20_000).map(|_| row(&mut rng, 20)).collect());
+    let mut peak = 0;
+    for n in 0..5_000 {
+        let i = rng.next() as usize % set.len();
+        set.set(i, row(&mut rng, 20 + n % 7));
+        peak = peak.max(set.search().buffer_capacity());
+    }
+    let fresh = SearchColumn::build(&set).buffer_len();
+    assert!(
+        peak * 2 < fresh * 3 + 128 * 1024,
+        "peak capacity {peak}, fresh {fresh}"
+    );
+}
+
 #[test]
 fn a_row_set_notes_the_rows_changed_in_place() {
     let rows: Vec<Row> = ["a", "b", "c", "d", "e", "f", "g", "h"]
