@@ -1,5 +1,6 @@
 //! `kclm`: argument parsing; hands off to the TUI or a headless command.
 
+mod alloc;
 mod cli;
 mod tui;
 
