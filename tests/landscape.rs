@@ -172,6 +172,27 @@ fn constraints_become_chips_only_when_they_matter() {
 }
 
 #[test]
+fn shoots_with_the_same_chips_share_them() {
+    let healthy = || {
+        shoot(json!({"status": {"conditions": [
+            cond("APIServerAvailable", "True"),
+            cond("EveryNodeReady", "True"),
+        ]}}))
+    };
+    let (a, b) = (
+        health::shoot_chips(&healthy()),
+        health::shoot_chips(&healthy()),
+    );
+    assert!(std::sync::Arc::ptr_eq(&a, &b), "one list for equal chips");
+    let other = health::shoot_chips(&shoot(json!({"status": {"conditions": [
+        cond("APIServerAvailable", "False"),
+        cond("EveryNodeReady", "True"),
+    ]}})));
+    assert!(!std::sync::Arc::ptr_eq(&a, &other));
+    assert_eq!(other[0].status.as_str(), "False");
+}
+
+#[test]
 fn seed_readiness_matches_the_kubectl_column() {
     let seed = |conds: Vec<Value>| -> Seed {
         serde_json::from_value(json!({"status": {"conditions": conds}})).unwrap()

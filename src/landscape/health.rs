@@ -1,6 +1,10 @@
 //! Derived values: shoot health, hibernation state, last operation text,
 //! condition chips and seed readiness, following Gardener's own algorithms.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::gardener::{LastOperation, Seed, Shoot};
@@ -153,7 +157,7 @@ fn chip_order(short: &str) -> usize {
 }
 
 /// One readiness chip: condition type, dashboard short name and status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Chip {
     #[serde(rename = "type")]
     pub type_: IStr,
@@ -164,7 +168,7 @@ pub struct Chip {
 /// Readiness chips as the dashboard shows them: all conditions plus the
 /// constraints that carry error codes, plus MaintenancePreconditionsSatisfied and
 /// HibernationPossible (kclm always shows M and H), in the dashboard's order.
-pub fn shoot_chips(shoot: &Shoot) -> Vec<Chip> {
+pub fn shoot_chips(shoot: &Shoot) -> Chips {
     let constraints = shoot.constraints().iter().filter(|c| {
         c.codes.as_ref().is_some_and(|v| !v.is_empty())
             || c.type_ == "MaintenancePreconditionsSatisfied"
@@ -177,7 +181,34 @@ pub fn shoot_chips(shoot: &Shoot) -> Vec<Chip> {
         .map(chip)
         .collect();
     chips.sort_by_key(|c| (chip_order(&c.short), c.short.clone()));
-    chips
+    intern_chips(chips)
+}
+
+/// A shoot's chips, shared with every other shoot that shows the same ones:
+/// ten thousand healthy shoots show a handful of distinct chip lists.
+pub type Chips = Arc<[Chip]>;
+
+/// Lists the per-thread cache holds before it starts over (bounded, as
+/// [`IStr`]'s).
+const CHIPS_CACHE_LIMIT: usize = 1024;
+
+thread_local! {
+    static CHIPS: RefCell<HashSet<Chips>> = RefCell::new(HashSet::new());
+}
+
+fn intern_chips(chips: Vec<Chip>) -> Chips {
+    CHIPS.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(hit) = c.get(chips.as_slice()) {
+            return Arc::clone(hit);
+        }
+        if c.len() >= CHIPS_CACHE_LIMIT {
+            c.clear();
+        }
+        let new: Chips = chips.into();
+        c.insert(Arc::clone(&new));
+        new
+    })
 }
 
 fn chip(c: &Condition) -> Chip {

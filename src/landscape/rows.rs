@@ -37,7 +37,8 @@ pub struct ShootRow {
     pub last_operation: Option<OperationRow>,
     pub last_operation_text: String,
     pub health: Health,
-    pub conditions: Vec<Chip>,
+    /// Shared with the shoots that show the same chips.
+    pub conditions: health::Chips,
     pub machines: usize,
     pub firewalls: usize,
     pub uid: String,
