@@ -178,7 +178,7 @@ fn shoot_cells(
         "AGE",
     ];
     let mut c = vec![
-        r.project.clone(),
+        r.project.to_string(),
         r.name.clone(),
         opt(&r.seed),
         opt(&r.kubernetes_version),

@@ -59,8 +59,8 @@ pub fn dash(s: impl AsRef<str>) -> String {
     }
 }
 
-pub fn opt(s: &Option<String>) -> String {
-    dash(s.as_deref().unwrap_or(""))
+pub fn opt<S: AsRef<str>>(s: &Option<S>) -> String {
+    dash(s.as_ref().map_or("", |s| s.as_ref()))
 }
 
 /// Age like kubectl: `45s`, `12m`, `5h`, `3d`.

@@ -10,8 +10,8 @@ use crate::filter::Filterable;
 fn s(v: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(v))
 }
-fn o(v: &Option<String>) -> Option<Cow<'_, str>> {
-    v.as_deref().map(Cow::Borrowed)
+fn o<S: AsRef<str>>(v: &Option<S>) -> Option<Cow<'_, str>> {
+    v.as_ref().map(|v| Cow::Borrowed(v.as_ref()))
 }
 
 impl Filterable for ShootRow {

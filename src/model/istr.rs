@@ -95,6 +95,18 @@ impl From<IStr> for String {
     }
 }
 
+impl From<&IStr> for String {
+    fn from(s: &IStr) -> Self {
+        s.as_str().to_string()
+    }
+}
+
+impl From<IStr> for std::borrow::Cow<'_, str> {
+    fn from(s: IStr) -> Self {
+        std::borrow::Cow::Owned(s.as_str().to_string())
+    }
+}
+
 impl PartialEq<str> for IStr {
     fn eq(&self, other: &str) -> bool {
         &*self.0 == other
