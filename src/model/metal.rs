@@ -17,41 +17,15 @@ use super::{Extra, IStr};
 pub const TAG_CLUSTER_ID: &str = "cluster.metal-stack.io/id";
 pub const TAG_RACK: &str = "machine.metal-stack.io/rack";
 
-/// The id and name of an object a machine response embeds in full.
-#[derive(Deserialize)]
-struct IdRef {
+/// The id and name of an object a machine response embeds in full
+/// (partition, size, image): the store holds each such object once in its
+/// own list, and the names repeat across machines, so they are shared.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IdName {
     #[serde(default)]
-    id: String,
-    #[serde(default)]
-    name: Option<String>,
-}
-
-impl From<IdRef> for Partition {
-    fn from(r: IdRef) -> Self {
-        Partition {
-            id: r.id,
-            name: r.name,
-            ..Default::default()
-        }
-    }
-}
-
-impl From<IdRef> for Size {
-    fn from(r: IdRef) -> Self {
-        Size {
-            id: r.id,
-            name: r.name,
-            ..Default::default()
-        }
-    }
-}
-
-fn id_ref<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: From<IdRef>,
-{
-    Ok(Option::<IdRef>::deserialize(d)?.map(T::from))
+    pub id: IStr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<IStr>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -64,14 +38,14 @@ pub struct Machine {
     pub description: Option<String>,
     /// Only `id` and `name`: the response embeds the whole partition, which
     /// the store holds once in its partition list.
-    #[serde(default, deserialize_with = "id_ref")]
-    pub partition: Option<Partition>,
     #[serde(default)]
-    pub rackid: String,
+    pub partition: Option<IdName>,
+    #[serde(default)]
+    pub rackid: IStr,
     /// Only `id` and `name` (see `partition`): 10,000 copies of a size's
     /// constraints were 14 MB at the `large` scale.
-    #[serde(default, deserialize_with = "id_ref")]
-    pub size: Option<Size>,
+    #[serde(default)]
+    pub size: Option<IdName>,
     #[serde(default)]
     pub allocation: Option<Allocation>,
     #[serde(default)]
@@ -79,11 +53,12 @@ pub struct Machine {
     #[serde(default)]
     pub ledstate: LedState,
     #[serde(default)]
-    pub liveliness: String,
+    pub liveliness: IStr,
     #[serde(default)]
     pub events: MachineEvents,
+    /// Shared: machines of one cluster carry the same tags.
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<IStr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,7 +83,7 @@ pub type Firewall = Machine;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Allocation {
     #[serde(default)]
-    pub creator: String,
+    pub creator: IStr,
     #[serde(default)]
     pub created: String,
     #[serde(default)]
@@ -116,13 +91,14 @@ pub struct Allocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default)]
-    pub project: String,
+    pub project: IStr,
     #[serde(default)]
     pub hostname: String,
     #[serde(default)]
-    pub role: String,
+    pub role: IStr,
+    /// Only `id` and `name` (see [`IdName`]).
     #[serde(default)]
-    pub image: Option<Image>,
+    pub image: Option<IdName>,
     #[serde(default)]
     pub succeeded: bool,
     #[serde(default)]
@@ -132,9 +108,9 @@ pub struct Allocation {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MachineState {
     #[serde(default)]
-    pub value: String,
+    pub value: IStr,
     #[serde(default)]
-    pub description: String,
+    pub description: IStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,9 +120,9 @@ pub struct MachineState {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LedState {
     #[serde(default)]
-    pub value: String,
+    pub value: IStr,
     #[serde(default)]
-    pub description: String,
+    pub description: IStr,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

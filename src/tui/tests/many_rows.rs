@@ -47,7 +47,7 @@ fn big_landscape(n: usize) -> Landscape {
         .map(|i| kclm::model::metal::Machine {
             id: format!("m-{i:06}"),
             liveliness: "Alive".into(),
-            tags: vec![format!("cluster.metal-stack.io/id=uid-{}", i / 3)],
+            tags: vec![format!("cluster.metal-stack.io/id=uid-{}", i / 3).into()],
             ..Default::default()
         })
         .collect();
