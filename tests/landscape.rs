@@ -141,7 +141,7 @@ fn last_operation_text_and_chips() {
     );
     assert_eq!(health::last_operation_text(None), "<pending>");
     let chips: Vec<(String, String)> = health::shoot_chips(&s)
-        .into_iter()
+        .iter()
         .map(|c| (c.short.to_string(), c.status.to_string()))
         .collect();
     assert_eq!(
@@ -165,7 +165,7 @@ fn constraints_become_chips_only_when_they_matter() {
         cond("CRDsWithProblematicConversionWebhooks", "True"),
     ]}}));
     let shorts: Vec<String> = health::shoot_chips(&s)
-        .into_iter()
+        .iter()
         .map(|c| c.short.to_string())
         .collect();
     assert_eq!(shorts, vec!["H", "CA"]);
