@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::gardener::{LastOperation, Seed, Shoot};
+use crate::model::istr::intern_in;
 use crate::model::{Condition, IStr};
 
 /// `shoot.gardener.cloud/status` values.
@@ -197,17 +198,8 @@ thread_local! {
 }
 
 fn intern_chips(chips: Vec<Chip>) -> Chips {
-    CHIPS.with(|c| {
-        let mut c = c.borrow_mut();
-        if let Some(hit) = c.get(chips.as_slice()) {
-            return Arc::clone(hit);
-        }
-        if c.len() >= CHIPS_CACHE_LIMIT {
-            c.clear();
-        }
-        let new: Chips = chips.into();
-        c.insert(Arc::clone(&new));
-        new
+    intern_in(&CHIPS, CHIPS_CACHE_LIMIT, chips.as_slice(), |c| {
+        Arc::from(c)
     })
 }
 

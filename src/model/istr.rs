@@ -25,6 +25,32 @@ pub struct IStr(Arc<str>);
 /// console that runs for weeks; what the store holds keeps its own reference.
 const CACHE_LIMIT: usize = 4096;
 
+/// A bounded per-thread set of shared values: [`Interner::get`] hands out
+/// the one `Arc` a thread has for an equal value.
+pub type Interner<T> = std::thread::LocalKey<RefCell<HashSet<Arc<T>>>>;
+
+/// The shared copy of `value` from `cache` (made with `make` when this thread
+/// has not seen it recently); the cache starts over after `limit` entries.
+pub fn intern_in<T: ?Sized + std::hash::Hash + Eq>(
+    cache: &'static Interner<T>,
+    limit: usize,
+    value: &T,
+    make: impl FnOnce(&T) -> Arc<T>,
+) -> Arc<T> {
+    cache.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(hit) = c.get(value) {
+            return Arc::clone(hit);
+        }
+        if c.len() >= limit {
+            c.clear();
+        }
+        let new = make(value);
+        c.insert(Arc::clone(&new));
+        new
+    })
+}
+
 thread_local! {
     static CACHE: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
 }
@@ -33,18 +59,7 @@ impl IStr {
     /// The shared copy of `s` (allocates only when this thread has not seen it
     /// recently).
     pub fn intern(s: &str) -> Self {
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if let Some(hit) = c.get(s) {
-                return IStr(hit.clone());
-            }
-            if c.len() >= CACHE_LIMIT {
-                c.clear();
-            }
-            let new: Arc<str> = Arc::from(s);
-            c.insert(new.clone());
-            IStr(new)
-        })
+        IStr(intern_in(&CACHE, CACHE_LIMIT, s, |s| Arc::from(s)))
     }
 
     pub fn as_str(&self) -> &str {
