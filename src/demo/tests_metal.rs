@@ -277,7 +277,9 @@ async fn poll_rounds_share_unchanged_machines() {
     // The simulated clock nearly stands still, and the first tick's
     // heartbeat (next one in 20 s) is over before the rounds.
     let h = demo(1e-9).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    while h.shared().lock().sim.last_heartbeat.is_none() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let c = metal(&h, &h.hmac_admin, "Metal-Admin");
     let mut cache = MachineCache::default();
     let (first, _) = c.snapshot_sharing(&mut cache).await;

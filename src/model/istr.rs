@@ -25,8 +25,8 @@ pub struct IStr(Arc<str>);
 /// console that runs for weeks; what the store holds keeps its own reference.
 const CACHE_LIMIT: usize = 4096;
 
-/// A bounded per-thread set of shared values: [`Interner::get`] hands out
-/// the one `Arc` a thread has for an equal value.
+/// A bounded per-thread set of shared values; [`intern_in`] hands out the
+/// one `Arc` a thread has for an equal value.
 pub type Interner<T> = std::thread::LocalKey<RefCell<HashSet<Arc<T>>>>;
 
 /// The shared copy of `value` from `cache` (made with `make` when this thread
