@@ -6,8 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::source::kube::KubeTarget;
-use crate::source::metal::{MetalAuth, MetalConfig};
+mod resolve;
+mod secret;
+
+pub use resolve::{
+    Layer, Origin, Provenance, TARGET_ENV, Target, TargetFlags, read_secret_file, resolve,
+};
+pub use secret::Secret;
 
 /// Where kclm reads and writes its files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,7 +99,7 @@ impl Default for UiConfig {
     }
 }
 
-/// One named landscape.
+/// One named landscape. `Debug` shows no secret ([`Secret`] redacts itself).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LandscapeConfig {
@@ -102,10 +107,15 @@ pub struct LandscapeConfig {
     pub garden_context: Option<String>,
     pub capi_kubeconfig: Option<PathBuf>,
     pub capi_context: Option<String>,
+    /// The metal-api URL; the key or token below is only ever sent to it.
     pub metal_url: Option<String>,
-    pub metal_hmac: Option<String>,
+    pub metal_hmac: Option<Secret>,
+    /// A file holding the HMAC key (a trailing newline is ignored); relative
+    /// to the config file's directory.
+    pub metal_hmac_file: Option<PathBuf>,
     pub metal_auth_type: Option<String>,
-    pub metal_token: Option<String>,
+    pub metal_token: Option<Secret>,
+    pub metal_token_file: Option<PathBuf>,
     pub dashboard_url: Option<String>,
     #[serde(default)]
     pub readonly: bool,
@@ -126,6 +136,21 @@ pub enum ConfigError {
         path: String,
         known: String,
     },
+    #[error(
+        "{what} is set but {missing} is not: kclm never sends a key to a URL from another source \
+         (the URL here comes from {url_from})"
+    )]
+    CredentialWithoutUrl {
+        what: String,
+        missing: String,
+        url_from: String,
+    },
+    #[error("{what} is set but {missing} is not, and no metal-api URL is configured")]
+    CredentialWithoutAnyUrl { what: String, missing: String },
+    #[error("both {first} and {second} are set: give the secret once")]
+    TwoSecrets { first: String, second: String },
+    #[error("cannot read the secret file {path}: {reason}")]
+    SecretFile { path: String, reason: String },
 }
 
 impl Config {
@@ -173,51 +198,6 @@ impl Config {
     }
 }
 
-/// Everything the command line can say about the target.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TargetFlags {
-    pub landscape: Option<String>,
-    pub kubeconfig: Option<PathBuf>,
-    pub context: Option<String>,
-    pub capi_kubeconfig: Option<PathBuf>,
-    pub capi_context: Option<String>,
-    pub metal_url: Option<String>,
-    pub metal_hmac: Option<String>,
-    pub metal_auth_type: Option<String>,
-    pub metal_token: Option<String>,
-    pub readonly: bool,
-    pub demo: bool,
-}
-
-/// A landscape resolved from flags, environment and file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    pub name: String,
-    pub garden: Option<KubeTarget>,
-    pub capi: Option<KubeTarget>,
-    pub metal: Option<MetalConfig>,
-    pub dashboard_url: Option<String>,
-    pub readonly: bool,
-    pub protect: Vec<String>,
-    /// Start the embedded demo landscape and point everything at it.
-    pub demo: bool,
-}
-
-impl Target {
-    pub fn demo(readonly: bool) -> Self {
-        Self {
-            name: "demo".into(),
-            garden: None,
-            capi: None,
-            metal: None,
-            dashboard_url: None,
-            readonly,
-            protect: vec!["kclm.io/protected=true".into()],
-            demo: true,
-        }
-    }
-}
-
 /// Environment lookups, injectable for tests.
 pub trait Env {
     fn var(&self, key: &str) -> Option<String>;
@@ -237,196 +217,9 @@ impl Env for BTreeMap<&str, &str> {
     }
 }
 
-fn env2(env: &dyn Env, primary: &str, fallback: &str) -> Option<String> {
-    env.var(primary).or_else(|| env.var(fallback))
-}
-
-/// Resolves the target: flags > environment > the named (or default) landscape
-/// of the config file. `Ok(None)` when nothing at all is configured (the caller
-/// decides whether that means the demo landscape or an error).
-pub fn resolve(
-    flags: &TargetFlags,
-    config: &Config,
-    config_path: &Path,
-    env: &dyn Env,
-) -> Result<Option<Target>, ConfigError> {
-    if flags.demo {
-        return Ok(Some(Target::demo(flags.readonly)));
-    }
-    let named = flags
-        .landscape
-        .clone()
-        .or_else(|| env.var("KCLM_LANDSCAPE"))
-        .or_else(|| config.default_landscape.clone())
-        .or_else(|| {
-            (config.landscapes.len() == 1)
-                .then(|| config.landscapes.keys().next().cloned())
-                .flatten()
-        });
-    let file = match &named {
-        Some(n) if n == "demo" && !config.landscapes.contains_key("demo") => {
-            return Ok(Some(Target::demo(flags.readonly)));
-        }
-        Some(n) => Some(config.landscapes.get(n).cloned().ok_or_else(|| {
-            ConfigError::UnknownLandscape {
-                name: n.clone(),
-                path: config_path.display().to_string(),
-                known: config
-                    .landscapes
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }
-        })?),
-        None => None,
-    };
-    let f = file.clone().unwrap_or_default();
-    let env_kubeconfig = env.var("KUBECONFIG").map(PathBuf::from);
-    let garden_kubeconfig = flags
-        .kubeconfig
-        .clone()
-        .or(f.garden_kubeconfig.clone())
-        .or(env_kubeconfig.clone());
-    let garden_context = flags.context.clone().or(f.garden_context.clone());
-    let metal_url = flags
-        .metal_url
-        .clone()
-        .or_else(|| env2(env, "KCLM_METAL_URL", "METALCTL_API_URL"))
-        .or(f.metal_url.clone());
-    let nothing = file.is_none()
-        && flags.kubeconfig.is_none()
-        && flags.context.is_none()
-        && env_kubeconfig.is_none()
-        && metal_url.is_none();
-    if nothing {
-        return Ok(None);
-    }
-    let garden = (garden_kubeconfig.is_some() || garden_context.is_some()).then(|| KubeTarget {
-        kubeconfig: garden_kubeconfig.clone().map(expand_home),
-        context: garden_context.clone(),
-    });
-    let capi_context = flags.capi_context.clone().or(f.capi_context.clone());
-    let capi_kubeconfig = flags
-        .capi_kubeconfig
-        .clone()
-        .or(f.capi_kubeconfig.clone())
-        .or_else(|| capi_context.as_ref().and(garden_kubeconfig.clone()));
-    let capi = (capi_context.is_some() || capi_kubeconfig.is_some()).then(|| KubeTarget {
-        kubeconfig: capi_kubeconfig.map(expand_home),
-        context: capi_context,
-    });
-    let hmac = flags
-        .metal_hmac
-        .clone()
-        .or_else(|| env2(env, "KCLM_METAL_HMAC", "METALCTL_HMAC"))
-        .or(f.metal_hmac.clone());
-    let auth_type = flags
-        .metal_auth_type
-        .clone()
-        .or_else(|| env2(env, "KCLM_METAL_AUTH_TYPE", "METALCTL_HMAC_AUTH_TYPE"))
-        .or(f.metal_auth_type.clone())
-        .unwrap_or_else(|| crate::source::hmac::DEFAULT_AUTH_TYPE.to_string());
-    let token = flags
-        .metal_token
-        .clone()
-        .or_else(|| env2(env, "KCLM_METAL_TOKEN", "METALCTL_API_TOKEN"))
-        .or(f.metal_token.clone());
-    let metal = metal_url.map(|url| MetalConfig {
-        url,
-        // metal-go: HMAC wins when both are configured.
-        auth: match (hmac, token) {
-            (Some(key), _) => MetalAuth::Hmac { key, auth_type },
-            (None, Some(t)) => MetalAuth::Token(t),
-            (None, None) => MetalAuth::None,
-        },
-    });
-    Ok(Some(Target {
-        name: named.unwrap_or_else(|| "default".into()),
-        garden,
-        capi,
-        metal,
-        dashboard_url: f.dashboard_url.clone(),
-        readonly: flags.readonly || f.readonly,
-        protect: f.protect.clone(),
-        demo: false,
-    }))
-}
-
-fn expand_home(p: PathBuf) -> PathBuf {
-    if let Ok(rest) = p.strip_prefix("~")
-        && let Some(b) = directories::BaseDirs::new()
-    {
-        return b.home_dir().join(rest);
-    }
-    p
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&'static str, &'static str)]) -> BTreeMap<&'static str, &'static str> {
-        pairs.iter().copied().collect()
-    }
-
-    #[test]
-    fn nothing_configured_resolves_to_none() {
-        let t = resolve(
-            &TargetFlags::default(),
-            &Config::default(),
-            Path::new("c"),
-            &env(&[]),
-        )
-        .unwrap();
-        assert_eq!(t, None);
-    }
-
-    #[test]
-    fn flags_beat_env_beat_file_and_metalctl_env_is_a_fallback() {
-        let cfg = Config::parse(
-            r#"
-            [landscapes.prod]
-            garden_kubeconfig = "/k/garden"
-            metal_url = "https://file/metal"
-            metal_hmac = "file-key"
-            readonly = true
-            "#,
-            Path::new("c"),
-        )
-        .unwrap();
-        let e = env(&[
-            ("METALCTL_API_URL", "https://metalctl/metal"),
-            ("METALCTL_HMAC", "m"),
-        ]);
-        let t = resolve(&TargetFlags::default(), &cfg, Path::new("c"), &e)
-            .unwrap()
-            .unwrap();
-        assert_eq!(t.name, "prod");
-        assert!(t.readonly);
-        assert_eq!(t.metal.as_ref().unwrap().url, "https://metalctl/metal");
-        let e = env(&[
-            ("KCLM_METAL_URL", "https://kclm/metal"),
-            ("METALCTL_API_URL", "https://metalctl/metal"),
-        ]);
-        let flags = TargetFlags {
-            metal_url: Some("https://flag/metal".into()),
-            ..Default::default()
-        };
-        let t = resolve(&flags, &cfg, Path::new("c"), &e).unwrap().unwrap();
-        assert_eq!(t.metal.as_ref().unwrap().url, "https://flag/metal");
-        assert_eq!(
-            t.metal.unwrap().auth,
-            MetalAuth::Hmac {
-                key: "file-key".into(),
-                auth_type: "Metal-Admin".into()
-            }
-        );
-        assert_eq!(
-            t.garden.unwrap().kubeconfig,
-            Some(PathBuf::from("/k/garden"))
-        );
-    }
 
     #[test]
     fn bad_config_names_the_file_and_field() {
@@ -448,15 +241,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_landscape_lists_the_known_ones() {
-        let cfg = Config::parse("[landscapes.a]\n[landscapes.b]\n", Path::new("c")).unwrap();
-        let flags = TargetFlags {
-            landscape: Some("zz".into()),
-            ..Default::default()
-        };
-        let err = resolve(&flags, &cfg, Path::new("c"), &env(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("\"zz\"") && err.contains("a, b"), "{err}");
+    fn a_parsed_config_debug_prints_no_secret() {
+        let cfg = Config::parse(
+            "[landscapes.p]\nmetal_url = \"https://m\"\nmetal_hmac = \"hmac-s3cret\"\n\
+             metal_token = \"token-s3cret\"\nmetal_hmac_file = \"keys/p\"\n",
+            Path::new("c"),
+        )
+        .unwrap();
+        let l = &cfg.landscapes["p"];
+        assert_eq!(
+            l.metal_hmac.as_ref().map(Secret::expose),
+            Some("hmac-s3cret")
+        );
+        assert_eq!(l.metal_hmac_file, Some(PathBuf::from("keys/p")));
+        let shown = format!("{cfg:?} {l:#?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("https://m"), "{shown}");
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kclm::config::Secret;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,6 +21,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// `Debug` shows no key or token: they are [`Secret`]s.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Named landscape from config.toml.
@@ -37,18 +39,26 @@ pub struct GlobalArgs {
     /// Cluster-API management cluster context.
     #[arg(long, global = true)]
     pub capi_context: Option<String>,
-    /// metal-api base URL, e.g. https://api.example.com/metal (env KCLM_METAL_URL, METALCTL_API_URL).
+    /// metal-api base URL, e.g. https://api.example.com/metal. The key or token is taken from
+    /// the same place as the URL: these flags, else KCLM_METAL_* or METALCTL_* (only when no
+    /// landscape is named), else the landscape in config.toml.
     #[arg(long, global = true)]
     pub metal_url: Option<String>,
-    /// metal-api HMAC key (env KCLM_METAL_HMAC, METALCTL_HMAC).
-    #[arg(long, global = true, hide_env_values = true)]
-    pub metal_hmac: Option<String>,
-    /// HMAC auth type: Metal-View, Metal-Edit or Metal-Admin (env KCLM_METAL_AUTH_TYPE, METALCTL_HMAC_AUTH_TYPE).
+    /// metal-api HMAC key (visible in the process list: prefer --metal-hmac-file).
+    #[arg(long, global = true)]
+    pub metal_hmac: Option<Secret>,
+    /// File holding the metal-api HMAC key (a trailing newline is ignored); env KCLM_METAL_HMAC_FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub metal_hmac_file: Option<PathBuf>,
+    /// HMAC auth type: Metal-View, Metal-Edit or Metal-Admin (default Metal-Admin).
     #[arg(long, global = true)]
     pub metal_auth_type: Option<String>,
-    /// metal-api bearer token (env KCLM_METAL_TOKEN, METALCTL_API_TOKEN).
-    #[arg(long, global = true, hide_env_values = true)]
-    pub metal_token: Option<String>,
+    /// metal-api bearer token (visible in the process list: prefer --metal-token-file).
+    #[arg(long, global = true)]
+    pub metal_token: Option<Secret>,
+    /// File holding the metal-api bearer token; env KCLM_METAL_TOKEN_FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub metal_token_file: Option<PathBuf>,
     /// Refuse every mutation.
     #[arg(long, global = true)]
     pub readonly: bool,

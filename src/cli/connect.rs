@@ -14,8 +14,10 @@ pub fn flags(g: &GlobalArgs) -> TargetFlags {
         capi_context: g.capi_context.clone(),
         metal_url: g.metal_url.clone(),
         metal_hmac: g.metal_hmac.clone(),
+        metal_hmac_file: g.metal_hmac_file.clone(),
         metal_auth_type: g.metal_auth_type.clone(),
         metal_token: g.metal_token.clone(),
+        metal_token_file: g.metal_token_file.clone(),
         readonly: g.readonly,
         demo: g.demo,
     }

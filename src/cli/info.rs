@@ -1,5 +1,9 @@
 //! `kclm info`: where kclm reads and writes, and which landscape is active.
 
+use kclm::config::{Origin, Provenance};
+use kclm::source::kube::KubeTarget;
+use kclm::source::metal::{MetalAuth, MetalConfig};
+
 use super::CliError;
 use super::args::GlobalArgs;
 use super::connect;
@@ -38,33 +42,80 @@ pub fn run(g: &GlobalArgs) -> Result<(), CliError> {
             if t.demo {
                 println!("  embedded demo landscape");
             }
+            if let Some(o) = &t.provenance.landscape {
+                println!("  named by:  {o}");
+            }
             if let Some(gk) = &t.garden {
                 println!(
-                    "  garden:    {} context {}",
-                    gk.kubeconfig
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| "(default kubeconfig)".into()),
-                    gk.context.as_deref().unwrap_or("(current)")
+                    "  garden:    {}",
+                    kube_line(
+                        gk,
+                        &t.provenance.garden_kubeconfig,
+                        &t.provenance.garden_context
+                    )
                 );
             }
             if let Some(c) = &t.capi {
                 println!(
-                    "  capi:      {} context {}",
-                    c.kubeconfig
-                        .as_ref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| "(default kubeconfig)".into()),
-                    c.context.as_deref().unwrap_or("(current)")
+                    "  capi:      {}",
+                    kube_line(c, &t.provenance.capi_kubeconfig, &t.provenance.capi_context)
                 );
             }
             if let Some(m) = &t.metal {
-                println!("  metal:     {} ({:?})", m.url, m.auth);
+                for line in metal_lines(m, &t.provenance) {
+                    println!("  {line}");
+                }
             }
             if let Some(d) = &t.dashboard_url {
                 println!("  dashboard: {d}");
             }
+            if !t.provenance.ignored_env.is_empty() {
+                println!(
+                    "  ignored env: {} (a named landscape takes nothing from the environment)",
+                    t.provenance.ignored_env.join(", ")
+                );
+            }
         }
     }
     Ok(())
+}
+
+fn from(origin: &Option<Origin>) -> String {
+    origin
+        .as_ref()
+        .map(|o| format!(" (from {o})"))
+        .unwrap_or_default()
+}
+
+fn kube_line(k: &KubeTarget, kubeconfig: &Option<Origin>, context: &Option<Origin>) -> String {
+    format!(
+        "{}{} context {}{}",
+        k.kubeconfig
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(default kubeconfig)".into()),
+        from(kubeconfig),
+        k.context.as_deref().unwrap_or("(current)"),
+        from(context),
+    )
+}
+
+/// The metal-api URL, which credential is set and where each came from;
+/// never the key or token itself.
+fn metal_lines(m: &MetalConfig, p: &Provenance) -> Vec<String> {
+    let mut out = vec![format!("metal url:   {}{}", m.url, from(&p.metal_url))];
+    match &m.auth {
+        MetalAuth::Hmac { auth_type, .. } => {
+            out.push(format!("metal hmac:  set{}", from(&p.metal_credential)));
+            out.push(format!(
+                "metal auth:  {auth_type}{}",
+                from(&p.metal_auth_type)
+            ));
+        }
+        MetalAuth::Token(_) => {
+            out.push(format!("metal token: set{}", from(&p.metal_credential)));
+        }
+        MetalAuth::None => out.push("metal auth:  none (unauthenticated)".into()),
+    }
+    out
 }
