@@ -69,7 +69,10 @@ impl MetalError {
 #[derive(Clone, Debug)]
 pub struct MetalClient {
     http: reqwest::Client,
-    base: String,
+    /// The configured base URL; every request URL is this plus path segments.
+    base: reqwest::Url,
+    /// `base` as configured, without a trailing slash, for messages.
+    shown: String,
     auth: MetalAuth,
 }
 
@@ -81,10 +84,18 @@ pub fn ensure_crypto_provider() {
 impl MetalClient {
     pub fn new(cfg: &MetalConfig) -> Result<Self, MetalError> {
         ensure_crypto_provider();
-        let base = cfg.url.trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
+        let shown = cfg.url.trim_end_matches('/').to_string();
+        let base = reqwest::Url::parse(&shown)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                MetalError::Config(format!(
+                    "metal URL {shown:?} must be an http:// or https:// URL"
+                ))
+            })?;
+        if base.query().is_some() || base.fragment().is_some() {
             return Err(MetalError::Config(format!(
-                "metal URL {base:?} must start with http:// or https://"
+                "metal URL {shown:?} must not have a query or fragment"
             )));
         }
         if let MetalAuth::Hmac { auth_type, .. } = &cfg.auth
@@ -102,21 +113,45 @@ impl MetalClient {
         Ok(Self {
             http,
             base,
+            shown,
             auth: cfg.auth.clone(),
         })
     }
 
     pub fn base_url(&self) -> &str {
-        &self.base
+        &self.shown
+    }
+
+    /// `<base>/v1/<segments...>`, each segment percent-encoded as one path
+    /// segment, so no value can add a segment, a query or a fragment.
+    pub fn endpoint<S: AsRef<str>>(&self, segments: &[S]) -> reqwest::Url {
+        let mut url = self.base.clone();
+        // `new` accepted only http(s) URLs, which always have a path.
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().push("v1").extend(segments);
+        }
+        url
+    }
+
+    /// [`Self::endpoint`] for `/v1/machine/<id>/<rest...>`. The url crate
+    /// drops `.` and `..` segments and an empty id would name the
+    /// collection, so those ids are refused.
+    pub fn machine_endpoint(&self, id: &str, rest: &[&str]) -> Result<reqwest::Url, MetalError> {
+        if matches!(id, "" | "." | "..") {
+            return Err(MetalError::Config(format!("invalid machine id {id:?}")));
+        }
+        let mut segments = vec!["machine", id];
+        segments.extend_from_slice(rest);
+        Ok(self.endpoint(&segments))
     }
 
     async fn call<T: DeserializeOwned + Send + 'static>(
         &self,
         method: reqwest::Method,
-        path: &str,
+        url: reqwest::Url,
         body: Option<Value>,
     ) -> Result<T, MetalError> {
-        self.call_seed(method, path, body, std::marker::PhantomData::<T>)
+        self.call_seed(method, url, body, std::marker::PhantomData::<T>)
             .await
     }
 
@@ -124,7 +159,7 @@ impl MetalClient {
     async fn call_seed<S, V>(
         &self,
         method: reqwest::Method,
-        path: &str,
+        url: reqwest::Url,
         body: Option<Value>,
         seed: S,
     ) -> Result<V, MetalError>
@@ -132,8 +167,8 @@ impl MetalClient {
         S: for<'de> DeserializeSeed<'de, Value = V> + Send + 'static,
         V: Send + 'static,
     {
-        let url = format!("{}{}", self.base, path);
-        let mut req = self.http.request(method.clone(), &url);
+        let path = url.path().to_string();
+        let mut req = self.http.request(method.clone(), url);
         match &self.auth {
             MetalAuth::Hmac { key, auth_type } => {
                 let h = super::hmac::sign(
@@ -154,13 +189,13 @@ impl MetalClient {
             req = req.json(&b);
         }
         let resp = req.send().await.map_err(|e| MetalError::Unreachable {
-            url: self.base.clone(),
+            url: self.shown.clone(),
             reason: root_cause(&e),
         })?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let bytes = resp.bytes().await.map_err(|e| MetalError::Unreachable {
-                url: self.base.clone(),
+                url: self.shown.clone(),
                 reason: root_cause(&e),
             })?;
             let message = serde_json::from_slice::<HttpError>(&bytes)
@@ -172,12 +207,16 @@ impl MetalClient {
                 MetalError::Http { status, message }
             });
         }
-        decode_stream(resp, path, &self.base, seed).await
+        decode_stream(resp, &path, &self.shown, seed).await
     }
 
     pub async fn find_machines(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
-        self.call(reqwest::Method::POST, "/v1/machine/find", Some(query))
-            .await
+        self.call(
+            reqwest::Method::POST,
+            self.endpoint(&["machine", "find"]),
+            Some(query),
+        )
+        .await
     }
     /// [`Self::find_machines`], each machine decoded into the `Arc` the store
     /// keeps, and an unchanged one (but for its event time) kept as the
@@ -189,37 +228,44 @@ impl MetalClient {
     ) -> Result<SharedMachines, MetalError> {
         self.call_seed(
             reqwest::Method::POST,
-            "/v1/machine/find",
+            self.endpoint(&["machine", "find"]),
             Some(query),
             cache.seed(),
         )
         .await
     }
     pub async fn find_firewalls(&self, query: Value) -> Result<Vec<Machine>, MetalError> {
-        self.call(reqwest::Method::POST, "/v1/firewall/find", Some(query))
-            .await
+        self.call(
+            reqwest::Method::POST,
+            self.endpoint(&["firewall", "find"]),
+            Some(query),
+        )
+        .await
     }
     pub async fn partitions(&self) -> Result<Vec<Partition>, MetalError> {
-        self.call(reqwest::Method::GET, "/v1/partition", None).await
+        self.call(reqwest::Method::GET, self.endpoint(&["partition"]), None)
+            .await
     }
     pub async fn capacity(&self) -> Result<Vec<PartitionCapacity>, MetalError> {
         self.call(
             reqwest::Method::POST,
-            "/v1/partition/capacity",
+            self.endpoint(&["partition", "capacity"]),
             Some(json!({})),
         )
         .await
     }
     pub async fn sizes(&self) -> Result<Vec<Size>, MetalError> {
-        self.call(reqwest::Method::GET, "/v1/size", None).await
+        self.call(reqwest::Method::GET, self.endpoint(&["size"]), None)
+            .await
     }
     pub async fn images(&self) -> Result<Vec<Image>, MetalError> {
-        self.call(reqwest::Method::GET, "/v1/image", None).await
+        self.call(reqwest::Method::GET, self.endpoint(&["image"]), None)
+            .await
     }
     pub async fn evaluate_issues(&self) -> Result<Vec<MachineIssues>, MetalError> {
         self.call(
             reqwest::Method::POST,
-            "/v1/machine/issues/evaluate",
+            self.endpoint(&["machine", "issues", "evaluate"]),
             Some(json!({})),
         )
         .await
@@ -229,23 +275,31 @@ impl MetalClient {
         &self,
         query: Value,
     ) -> Result<Vec<crate::model::metal::Network>, MetalError> {
-        self.call(reqwest::Method::POST, "/v1/network/find", Some(query))
-            .await
+        self.call(
+            reqwest::Method::POST,
+            self.endpoint(&["network", "find"]),
+            Some(query),
+        )
+        .await
     }
     /// `POST /v1/ip/find` (e.g. `{"machineid": ID}` for a machine's IPs).
     pub async fn find_ips(&self, query: Value) -> Result<Vec<crate::model::metal::Ip>, MetalError> {
-        self.call(reqwest::Method::POST, "/v1/ip/find", Some(query))
-            .await
+        self.call(
+            reqwest::Method::POST,
+            self.endpoint(&["ip", "find"]),
+            Some(query),
+        )
+        .await
     }
     pub async fn machine(&self, id: &str) -> Result<Machine, MetalError> {
-        self.call(reqwest::Method::GET, &format!("/v1/machine/{id}"), None)
+        self.call(reqwest::Method::GET, self.machine_endpoint(id, &[])?, None)
             .await
     }
     /// `POST /v1/machine/{id}/power/{on|off|reset|cycle|bios|disk|pxe}`.
     pub async fn power(&self, id: &str, command: &str) -> Result<Machine, MetalError> {
         self.call(
             reqwest::Method::POST,
-            &format!("/v1/machine/{id}/power/{command}"),
+            self.machine_endpoint(id, &["power", command])?,
             Some(json!({})),
         )
         .await
@@ -258,13 +312,11 @@ impl MetalClient {
         description: &str,
     ) -> Result<Machine, MetalError> {
         let which = if on { "on" } else { "off" };
-        let desc: String = url_encode(description);
-        self.call(
-            reqwest::Method::POST,
-            &format!("/v1/machine/{id}/power/chassis-identify-led-{which}?description={desc}"),
-            Some(json!({})),
-        )
-        .await
+        let mut url =
+            self.machine_endpoint(id, &["power", &format!("chassis-identify-led-{which}")])?;
+        url.query_pairs_mut()
+            .append_pair("description", description);
+        self.call(reqwest::Method::POST, url, Some(json!({}))).await
     }
     /// `POST /v1/machine/{id}/state` with `""`, `RESERVED` or `LOCKED`.
     pub async fn set_state(
@@ -275,7 +327,7 @@ impl MetalClient {
     ) -> Result<Machine, MetalError> {
         self.call(
             reqwest::Method::POST,
-            &format!("/v1/machine/{id}/state"),
+            self.machine_endpoint(id, &["state"])?,
             Some(json!({"value": value, "description": description})),
         )
         .await
@@ -393,17 +445,6 @@ where
     })?
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &dyn std::error::Error = e;
     while let Some(next) = cur.source() {
@@ -445,3 +486,7 @@ pub fn spawn_poller(
         }
     })
 }
+
+#[cfg(test)]
+#[path = "metal_request_tests.rs"]
+mod request_tests;
