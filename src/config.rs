@@ -137,7 +137,7 @@ pub enum ConfigError {
         known: String,
     },
     #[error(
-        "{what} is set but {missing} is not: kclm never sends a key to a URL from another source \
+        "{what} is set but {missing} is not: kclm never sends a key or token to a URL from another source \
          (the URL here comes from {url_from})"
     )]
     CredentialWithoutUrl {

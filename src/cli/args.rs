@@ -195,3 +195,37 @@ pub enum DemoCommand {
         seed: u64,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn debug_of_parsed_arguments_shows_no_key_or_token() {
+        let cli = Cli::try_parse_from([
+            "kclm",
+            "--metal-url",
+            "https://m.example",
+            "--metal-hmac",
+            "hmac-s3cret",
+            "--metal-token",
+            "token-s3cret",
+            "--metal-hmac-file",
+            "/keys/prod",
+            "info",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.global.metal_hmac.as_ref().map(|s| s.expose()),
+            Some("hmac-s3cret")
+        );
+        let shown = format!("{cli:?} {:#?}", cli.global);
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("https://m.example") && shown.contains("/keys/prod"),
+            "{shown}"
+        );
+    }
+}

@@ -279,7 +279,7 @@ fn resolve_garden(
                 PathBuf::from("~/.kube/config"),
                 Origin::new(
                     Layer::Default,
-                    "the default ~/.kube/config (KUBECONFIG is ignored for a named landscape)",
+                    "the default ~/.kube/config, as a named landscape never reads KUBECONFIG",
                 ),
             )),
             _ => None,
@@ -328,15 +328,9 @@ fn resolve_capi(
     } else {
         let context = flag_context.or_else(file_context);
         // A context alone selects it in the garden kubeconfig.
-        let kubeconfig = context.as_ref().and_then(|_| {
-            Some((
-                garden?.kubeconfig.clone()?,
-                Origin::new(
-                    p.garden_kubeconfig.as_ref()?.layer,
-                    format!("the garden kubeconfig ({})", p.garden_kubeconfig.as_ref()?),
-                ),
-            ))
-        });
+        let kubeconfig = context
+            .as_ref()
+            .and_then(|_| Some((garden?.kubeconfig.clone()?, p.garden_kubeconfig.clone()?)));
         (kubeconfig, context)
     };
     if kubeconfig.is_none() && context.is_none() {
