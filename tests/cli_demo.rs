@@ -24,6 +24,9 @@ impl Drop for Demo {
 fn serve() -> Demo {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Proc::new(env!("CARGO_BIN_EXE_kclm"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
         .args(["demo", "serve", "--seed", "7", "--dir"])
         .arg(dir.path())
         .stdout(Stdio::piped())
