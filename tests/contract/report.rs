@@ -4,7 +4,7 @@
 //! (`cargo test`, `tests/e2e/testenv.sh`, CI logs), e.g.
 //!
 //! ```text
-//! contract: 17 passed, 1 skipped, 0 failed against real kube-apiserver (KCLM_E2E_KUBECONFIG)
+//! contract: 11 passed, 1 skipped, 0 failed against real kube-apiserver (KCLM_E2E_KUBECONFIG)
 //! contract: skipped shoot_deletion_confirmation: core.gardener.cloud not served by this API server (expected there)
 //! ```
 //!
