@@ -2,6 +2,7 @@
 //! logic. This library never touches the terminal; the TUI and the headless CLI
 //! in the binary are thin layers over it.
 
+pub mod age;
 pub mod config;
 pub mod demo;
 pub mod filter;

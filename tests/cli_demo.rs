@@ -1,6 +1,7 @@
 //! The real binary against `kclm demo serve` (a separate process), configured
 //! only through the environment it prints — as a user or a script would.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as Proc, Stdio};
 
@@ -23,6 +24,9 @@ impl Drop for Demo {
 fn serve() -> Demo {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Proc::new(env!("CARGO_BIN_EXE_kclm"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
         .args(["demo", "serve", "--seed", "7", "--dir"])
         .arg(dir.path())
         .stdout(Stdio::piped())
@@ -82,11 +86,100 @@ fn json(demo: &Demo, args: &[&str]) -> Vec<Value> {
     serde_json::from_slice(&out).unwrap()
 }
 
+/// `env` value the demo printed.
+fn demo_env<'a>(demo: &'a Demo, key: &str) -> &'a str {
+    &demo.env.iter().find(|(k, _)| k == key).expect(key).1
+}
+
+/// `namespace/name` -> uid of every shoot, as kubectl lists them.
+fn shoot_uids_from_kubectl(demo: &Demo) -> HashMap<String, String> {
+    let out = Proc::new("kubectl")
+        .args(["--kubeconfig", demo_env(demo, "KUBECONFIG")])
+        .args(["get", "shoots.core.gardener.cloud", "-A", "-o", "json"])
+        .output()
+        .expect("kubectl is installed (see .ci/run)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let m = &s["metadata"];
+            (
+                format!(
+                    "{}/{}",
+                    m["namespace"].as_str().unwrap(),
+                    m["name"].as_str().unwrap()
+                ),
+                m["uid"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Machine id -> cluster uid of every allocated machine that is not a
+/// firewall, read raw from the demo's metal-api (`GET /v1/machine`, the admin
+/// key as bearer token): the tags as metal-stack writes them, not kclm's join.
+fn machine_clusters_from_metal_api(demo: &Demo) -> BTreeMap<String, String> {
+    let url = format!("{}/v1/machine", demo_env(demo, "KCLM_METAL_URL"));
+    let token = demo_env(demo, "KCLM_METAL_HMAC");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let machines: Vec<Value> = rt.block_on(async {
+        reqwest::Client::new()
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("GET /v1/machine")
+            .json()
+            .await
+            .expect("machines as JSON")
+    });
+    machines
+        .iter()
+        .filter(|m| m["allocation"].is_object() && m["allocation"]["role"] != "firewall")
+        .filter_map(|m| {
+            let uid = m["tags"]
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .find_map(|t| t.strip_prefix("cluster.metal-stack.io/id="))?;
+            Some((m["id"].as_str()?.to_string(), uid.to_string()))
+        })
+        .collect()
+}
+
 #[test]
 fn get_shoots_and_machines_json_show_joined_and_derived_fields() {
     let demo = serve();
-    let shoots = json(&demo, &["get", "shoots", "-o", "json"]);
-    let machines = json(&demo, &["get", "machines", "-o", "json"]);
+    // kclm's rows are checked against the metal-api's raw tags and kubectl's
+    // uids; the simulation may move machines meanwhile, so the raw view is
+    // read before and after kclm's and must not have changed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (shoots, machines, tagged) = loop {
+        let before = machine_clusters_from_metal_api(&demo);
+        let shoots = json(&demo, &["get", "shoots", "-o", "json"]);
+        let machines = json(&demo, &["get", "machines", "-o", "json"]);
+        if machine_clusters_from_metal_api(&demo) == before {
+            break (shoots, machines, before);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the demo's machine allocations never held still for one read"
+        );
+    };
+    let uids = shoot_uids_from_kubectl(&demo);
+    assert!(!tagged.is_empty(), "the demo allocates machines to shoots");
     let seeds = json(&demo, &["get", "seeds", "-o", "json"]);
     assert!(
         shoots.len() >= 20,
@@ -122,19 +215,19 @@ fn get_shoots_and_machines_json_show_joined_and_derived_fields() {
             "{}",
             s["seed"]
         );
-        // a hibernated shoot runs on no machines; the machine count is the join
+        // the machine count is what the metal-api tags for the shoot's uid;
+        // a hibernated shoot runs on no machines
         let name = format!(
             "{}/{}",
             s["namespace"].as_str().unwrap(),
             s["name"].as_str().unwrap()
         );
-        let joined = machines
-            .iter()
-            .filter(|m| m["shoot"].as_str() == Some(&name))
-            .count();
-        assert_eq!(s["machines"].as_u64().unwrap() as usize, joined, "{name}");
+        let uid = &uids[&name];
+        assert_eq!(s["uid"].as_str(), Some(uid.as_str()), "{name}");
+        let want = tagged.values().filter(|u| *u == uid).count();
+        assert_eq!(s["machines"].as_u64().unwrap() as usize, want, "{name}");
         if s["hibernation"] == "Hibernated" {
-            assert_eq!(joined, 0, "{name} is hibernated");
+            assert_eq!(want, 0, "{name} is hibernated");
         }
         assert_eq!(
             s["technical_id"].as_str().unwrap(),
@@ -177,6 +270,14 @@ fn get_shoots_and_machines_json_show_joined_and_derived_fields() {
         ] {
             assert!(m.get(f).is_some(), "machine row lacks {f}: {m}");
         }
+        // the shoot column names the shoot whose uid the machine is tagged with
+        let want = tagged.get(m["id"].as_str().unwrap()).and_then(|uid| {
+            uids.iter()
+                .find(|(_, u)| *u == uid)
+                .map(|(name, _)| name.as_str())
+        });
+        let shoot = m["shoot"].as_str().filter(|s| !s.is_empty() && *s != "-");
+        assert_eq!(shoot, want, "{m}");
     }
     assert!(
         machines

@@ -170,3 +170,79 @@ fn usage_errors_exit_2_and_version_and_completions_work() {
         .success()
         .stdout(predicate::str::contains("_kclm"));
 }
+
+/// `namespace/name` of the first shoot of the demo outside `garden`.
+fn a_demo_shoot(dir: &std::path::Path) -> String {
+    let out = kclm(dir)
+        .args(["--demo", "get", "shoots", "-o", "json"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["namespace"] != "garden")
+        .expect("a demo shoot outside garden");
+    format!(
+        "{}/{}",
+        r["namespace"].as_str().unwrap(),
+        r["name"].as_str().unwrap()
+    )
+}
+
+/// An audit line that cannot be written does not undo a done operation, but
+/// it is never silent: the CLI's stderr log shows it at its default level,
+/// and `KCLM_LOG` still decides what is logged.
+#[test]
+fn an_unwritable_audit_log_is_a_warning_on_stderr() {
+    let d = tempfile::tempdir().unwrap();
+    let shoot = a_demo_shoot(d.path());
+    let reconcile = |dir: &std::path::Path, log: Option<&str>| {
+        let mut c = kclm(dir);
+        if let Some(l) = log {
+            c.env("KCLM_LOG", l);
+        }
+        let out = c
+            .args(["--demo", "shoot", "reconcile", &shoot])
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{shoot}: reconcile requested\n")
+        );
+        stderr
+    };
+
+    // a writable state dir: the line is written, nothing is logged
+    let stderr = reconcile(d.path(), None);
+    assert!(!stderr.contains("audit log"), "{stderr}");
+    let audit = d.path().join("state/audit.jsonl");
+    assert_eq!(std::fs::read_to_string(&audit).unwrap().lines().count(), 1);
+
+    // audit.jsonl is a directory: appending fails
+    let broken = tempfile::tempdir().unwrap();
+    let audit = broken.path().join("state/audit.jsonl");
+    std::fs::create_dir_all(&audit).unwrap();
+    let stderr = reconcile(broken.path(), None);
+    assert!(
+        stderr.contains("WARN")
+            && stderr.contains("audit log not written")
+            && stderr.contains(&audit.display().to_string()),
+        "no warning for the unwritable audit log:\n{stderr}"
+    );
+    let stderr = reconcile(broken.path(), Some("off"));
+    assert!(
+        !stderr.contains("audit log"),
+        "KCLM_LOG=off still logged:\n{stderr}"
+    );
+}

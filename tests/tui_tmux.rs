@@ -1,150 +1,29 @@
 //! Drives the real `kclm` binary in tmux: open, navigate, filter, help,
 //! palette, quit; asserts on `capture-pane` text and that the terminal is
-//! restored (alternate screen left) after quitting.
+//! restored (alternate screen left) after quitting. kclm runs with a clean
+//! environment on a private tmux server (see `contract/tmux.rs`), so with no
+//! landscape configured it opens the embedded demo landscape.
+
+#[path = "contract/tmux.rs"]
+mod tmux;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    name: String,
-    _dirs: tempfile::TempDir,
-}
+use tmux::Tmux;
 
-impl Tmux {
-    /// Whether tmux is there; CI installs it (.ci/run), so there a missing
-    /// tmux fails the test instead of skipping it.
-    fn available() -> bool {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(ok || std::env::var_os("CI").is_none(), "CI must have tmux");
-        ok
-    }
+/// The footer of the landscape view with no input line and no overlay open.
+const NORMAL_FOOTER: &str = "? help  : cmd  / filter";
 
-    fn start(w: u16, h: u16, args: &str) -> Self {
-        let dirs = tempfile::tempdir().expect("tempdir");
-        let name = format!("kclm-test-{}-{}", std::process::id(), rand_suffix());
-        let bin = env!("CARGO_BIN_EXE_kclm");
-        let cmd = format!(
-            "KCLM_CONFIG_DIR={cfg} KCLM_STATE_DIR={state} {bin} {args}; echo KCLM_EXITED:$?; sleep 60",
-            cfg = dirs.path().join("config").display(),
-            state = dirs.path().join("state").display(),
-        );
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                &w.to_string(),
-                "-y",
-                &h.to_string(),
-                &cmd,
-            ])
-            .status()
-            .expect("tmux runs")
-            .success();
-        assert!(ok, "tmux new-session failed");
-        Self { name, _dirs: dirs }
-    }
-
-    fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_for_all(&[needle])
-    }
-
-    /// Waits until one capture holds every needle: a capture can catch a
-    /// frame half written, so nothing is asserted on a single snapshot.
-    fn wait_for_all(&self, needles: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.capture();
-            if needles.iter().all(|n| screen.contains(n)) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {needles:?}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Sends tmux key names (`Enter`, `Escape`, `Tab`) or literal text.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let literal = !matches!(
-                *k,
-                "Enter" | "Escape" | "Tab" | "BTab" | "Up" | "Down" | "C-u" | "C-t"
-            );
-            let mut c = Command::new("tmux");
-            c.args(["send-keys", "-t", &self.name]);
-            if literal {
-                c.arg("-l");
-            }
-            c.arg(k);
-            assert!(c.status().expect("send-keys").success());
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-
-    /// Waits until one of the needles shows; returns it and the screen.
-    fn wait_for_any(&self, needles: &[&str]) -> (usize, String) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.capture();
-            if let Some(i) = needles.iter().position(|n| screen.contains(n)) {
-                return (i, screen);
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for any of {needles:?}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn alternate_screen_on(&self) -> bool {
-        let out = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.name, "#{alternate_on}"])
-            .output()
-            .expect("display-message");
-        String::from_utf8_lossy(&out.stdout).trim() == "1"
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
-    }
-}
-
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos() as u64)
-        .unwrap_or(0)
-}
-
-/// Works whether or not a landscape is reachable: the console must open,
-/// stay usable and quit cleanly even when connecting fails.
 #[test]
 fn console_opens_navigates_and_restores_the_terminal() {
-    if !Tmux::available() {
-        eprintln!("tmux not installed; skipping");
-        return;
-    }
-    let t = Tmux::start(160, 45, "");
-    t.wait_for_all(&["shoots (", "projects (", "seeds (", "machines ("]);
+    let t = Tmux::start(160, 45, &[]);
+    t.wait_for_all(&[
+        "shoots (",
+        "projects (",
+        "seeds (",
+        "machines (",
+        "garden synced",
+    ]);
     assert!(
         t.alternate_screen_on(),
         "the TUI runs on the alternate screen"
@@ -152,11 +31,17 @@ fn console_opens_navigates_and_restores_the_terminal() {
 
     t.keys(&["/", "web"]);
     t.wait_for_all(&["/web", "enter keep"]);
-    t.keys(&["Enter", "Escape"]);
+    t.keys(&["Enter"]);
+    t.wait_until("the filter kept in the title", |s| {
+        s.contains("/web") && s.contains(NORMAL_FOOTER) && !s.contains("enter keep")
+    });
+    t.escape("the filter cleared", |s| !s.contains("/web"));
 
     t.keys(&["?"]);
     t.wait_for("Quit kclm");
-    t.keys(&["Escape"]);
+    t.escape("the help closed", |s| {
+        !s.contains("Quit kclm") && s.contains(NORMAL_FOOTER)
+    });
 
     t.keys(&[":", "seeds", "Enter"]);
     t.wait_for("› seeds");
@@ -174,21 +59,12 @@ fn console_opens_navigates_and_restores_the_terminal() {
 
 #[test]
 fn a_kill_from_another_shell_restores_the_terminal_too() {
-    if !Tmux::available() {
-        eprintln!("tmux not installed; skipping");
-        return;
-    }
-    let t = Tmux::start(160, 45, "");
+    let t = Tmux::start(160, 45, &[]);
     t.wait_for_all(&["shoots (", "machines ("]);
     assert!(t.alternate_screen_on());
-    let pane_pid = Command::new("tmux")
-        .args(["display-message", "-p", "-t", &t.name, "#{pane_pid}"])
-        .output()
-        .expect("tmux runs");
-    let shell = String::from_utf8_lossy(&pane_pid.stdout).trim().to_string();
     // the kclm process is the pane shell's child
     let ok = Command::new("pkill")
-        .args(["-TERM", "-P", &shell, "kclm"])
+        .args(["-TERM", "-P", &t.pane_pid(), "kclm"])
         .status()
         .expect("pkill runs")
         .success();
@@ -200,20 +76,46 @@ fn a_kill_from_another_shell_restores_the_terminal_too() {
     );
     assert!(
         !screen.contains("┌ projects"),
-        "TUI frame left behind:
-{screen}"
+        "TUI frame left behind:\n{screen}"
     );
+}
+
+/// A developer's tmux server may carry `KUBECONFIG`, `METALCTL_*` or a
+/// `KCLM_LANDSCAPE`; none of it reaches kclm: `kclm info` in the pane names
+/// no landscape, and the console opens the demo, not the poisoned target.
+#[test]
+fn the_developers_environment_never_reaches_kclm() {
+    let poison = [
+        ("KUBECONFIG", "/poison/kubeconfig"),
+        ("METALCTL_API_URL", "http://poison.invalid/metal"),
+        ("METALCTL_HMAC", "poison-hmac"),
+        ("KCLM_METAL_URL", "http://poison.invalid/metal"),
+        ("KCLM_LANDSCAPE", "poison"),
+    ];
+    let t = Tmux::start_with_server_env(160, 45, &["info"], &poison);
+    let screen = t.wait_for("KCLM_EXITED:0");
+    assert!(
+        screen.contains("landscape:   none configured"),
+        "kclm info saw a landscape:\n{screen}"
+    );
+    assert!(!screen.contains("poison"), "poison reached kclm:\n{screen}");
+    let home = t.dir().join("home").display().to_string();
+    assert!(
+        screen.contains(&format!("state dir:   {home}/state")),
+        "kclm's state dir is the test's:\n{screen}"
+    );
+
+    let t = Tmux::start_with_server_env(160, 45, &[], &poison);
+    t.wait_for_all(&["demo › shoots", "garden synced", "metal synced"]);
+    t.keys(&["q"]);
+    t.wait_for("KCLM_EXITED:0");
 }
 
 /// Against the embedded demo landscape: pick a shoot, filter for it, read its
 /// detail, its machines and its YAML, quit.
 #[test]
 fn demo_shoot_filter_detail_machines_yaml() {
-    if !Tmux::available() {
-        eprintln!("tmux not installed; skipping");
-        return;
-    }
-    let t = Tmux::start(200, 50, "--demo");
+    let t = Tmux::start(200, 50, &["--demo"]);
     t.wait_for("garden synced");
     t.keys(&["2", "g"]);
     // The detail pane's title names the selected shoot: " shoot <name> ".
@@ -234,9 +136,15 @@ fn demo_shoot_filter_detail_machines_yaml() {
     ]);
     t.keys(&["Enter"]);
     t.wait_for_all(&["› machines", &format!("› {name} ›")]);
-    t.keys(&["Escape", "y"]);
+    t.escape("the shoot list", |s| {
+        !s.contains("› machines") && s.contains(&format!("┌ shoot {name} "))
+    });
+    t.keys(&["y"]);
     t.wait_for_all(&["kind: Shoot", &format!("name: {name}")]);
-    t.keys(&["Escape", "q"]);
+    t.escape("the YAML closed", |s| {
+        !s.contains("┌ yaml ·") && s.contains(NORMAL_FOOTER)
+    });
+    t.keys(&["q"]);
     t.wait_for("KCLM_EXITED:0");
     assert!(!t.alternate_screen_on());
 }
@@ -252,15 +160,29 @@ fn typed_name(screen: &str) -> String {
         .to_string()
 }
 
+/// The status line: the screen's last line.
+fn status_line(screen: &str) -> &str {
+    screen.trim_end().lines().last().unwrap_or("")
+}
+
 /// Opens `key`'s confirmation on the first shoot (from the top) that allows
 /// it; returns the name to type. Refusals (a constraint, already in that
-/// state) show in the status line and move on to the next shoot.
+/// state) show in the status line; the next key clears it, and the next
+/// attempt waits for that, so no answer is read twice.
 fn open_typed(t: &Tmux, key: &str) -> String {
     t.keys(&["g"]);
     for _ in 0..15 {
+        t.wait_until("a clear status line", |s| {
+            status_line(s).contains(NORMAL_FOOTER)
+        });
         t.keys(&[key]);
-        let (i, screen) = t.wait_for_any(&["to confirm, esc to cancel", "cannot ", "already "]);
-        if i == 0 {
+        let screen = t.wait_until("a confirmation or a refusal", |s| {
+            let status = status_line(s);
+            s.contains("to confirm, esc to cancel")
+                || status.contains("cannot ")
+                || status.contains("already ")
+        });
+        if screen.contains("to confirm, esc to cancel") {
             return typed_name(&screen);
         }
         t.keys(&["j"]);
@@ -272,11 +194,7 @@ fn open_typed(t: &Tmux, key: &str) -> String {
 /// deletes for the right one; hibernate shows Hibernating; quit restores.
 #[test]
 fn demo_delete_needs_the_typed_name_and_hibernate_hibernates() {
-    if !Tmux::available() {
-        eprintln!("tmux not installed; skipping");
-        return;
-    }
-    let t = Tmux::start(200, 50, "--demo");
+    let t = Tmux::start(200, 50, &["--demo"]);
     t.wait_for("garden synced");
     t.keys(&["2", "/", "hibernation:awake", "Enter"]);
     t.wait_for("/hibernation:awake");

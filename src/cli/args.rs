@@ -65,6 +65,9 @@ pub struct GlobalArgs {
     /// Use the embedded demo landscape.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Log to stderr: info with -v, debug with -vv (headless commands; default: warnings; KCLM_LOG overrides).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

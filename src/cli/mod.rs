@@ -5,6 +5,7 @@ mod connect;
 mod debug;
 mod get;
 mod info;
+mod logging;
 mod maintenance;
 mod ops;
 mod ops_args;
@@ -38,6 +39,7 @@ impl CliError {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
+    logging::init_headless(&cli);
     let result = match &cli.command {
         None => run_tui(&cli).await,
         Some(Command::Get(a)) => get::run(&cli.global, a).await,

@@ -63,18 +63,9 @@ pub fn opt<S: AsRef<str>>(s: &Option<S>) -> String {
     dash(s.as_ref().map_or("", |s| s.as_ref()))
 }
 
-/// Age like kubectl: `45s`, `12m`, `5h`, `3d`.
+/// Age like kubectl's AGE column (`duration.HumanDuration`); `-` when absent.
 pub fn age(created: Option<&str>, now: jiff::Timestamp) -> String {
-    let Some(ts) = created.and_then(|c| c.parse::<jiff::Timestamp>().ok()) else {
-        return "-".into();
-    };
-    let secs = (now.as_second() - ts.as_second()).max(0);
-    match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 10_800 => format!("{}m", s / 60),
-        s if s < 172_800 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86400),
-    }
+    kclm::age::age(created, now, kclm::age::Style::Kubectl).unwrap_or_else(|| "-".into())
 }
 
 #[cfg(test)]
@@ -93,9 +84,13 @@ mod tests {
     fn ages_read_like_kubectl() {
         let now: jiff::Timestamp = "2026-11-24T12:00:00Z".parse().unwrap();
         assert_eq!(age(Some("2026-11-24T11:59:15Z"), now), "45s");
+        assert_eq!(age(Some("2026-11-24T11:55:30Z"), now), "4m30s");
         assert_eq!(age(Some("2026-11-24T10:00:00Z"), now), "120m");
         assert_eq!(age(Some("2026-11-24T09:00:00Z"), now), "3h");
+        assert_eq!(age(Some("2026-11-24T08:30:00Z"), now), "3h30m");
+        assert_eq!(age(Some("2026-11-23T12:00:00Z"), now), "24h");
         assert_eq!(age(Some("2026-11-20T12:00:00Z"), now), "4d");
+        assert_eq!(age(Some("2026-11-20T09:00:00Z"), now), "4d3h");
         assert_eq!(age(None, now), "-");
     }
 }

@@ -8,34 +8,10 @@ use serde_json::{Value, json};
 use super::gardener_rules::status_label;
 use super::resources::{CLOUDPROFILES, NAMESPACES, PROJECTS, RESOURCES, SEEDS, SHOOTS};
 
-/// Kubernetes' `duration.HumanDuration`.
-pub(crate) fn human_age(secs: i64) -> String {
-    let s = secs.max(0);
-    let (m, h, d) = (s / 60, s / 3600, s / 86_400);
-    if s < 120 {
-        format!("{s}s")
-    } else if m < 10 {
-        format!("{m}m{}s", s % 60)
-    } else if m < 180 {
-        format!("{m}m")
-    } else if h < 8 {
-        format!("{h}h{}m", m % 60)
-    } else if h < 48 {
-        format!("{h}h")
-    } else if h < 24 * 8 {
-        format!("{d}d{}h", h % 24)
-    } else if d < 365 * 2 {
-        format!("{d}d")
-    } else {
-        format!("{}y{}d", d / 365, d % 365)
-    }
-}
-
 fn age(obj: &Value) -> String {
     obj["metadata"]["creationTimestamp"]
         .as_str()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-        .map(|t| human_age(jiff::Timestamp::now().as_second() - t.as_second()))
+        .and_then(|t| crate::age::age(Some(t), jiff::Timestamp::now(), crate::age::Style::Kubectl))
         .unwrap_or_else(|| "<unknown>".into())
 }
 
@@ -225,10 +201,10 @@ mod tests {
 
     #[test]
     fn ages_read_like_kubectl() {
-        assert_eq!(human_age(45), "45s");
-        assert_eq!(human_age(5 * 60 + 3), "5m3s");
-        assert_eq!(human_age(3 * 3600 + 120), "3h2m");
-        assert_eq!(human_age(3 * 86_400 + 3600), "3d1h");
-        assert_eq!(human_age(40 * 86_400), "40d");
+        // the core formatter's boundaries are tested in crate::age
+        let created = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(40 * 24 + 5);
+        let obj = json!({"metadata": {"creationTimestamp": created.to_string()}});
+        assert_eq!(age(&obj), "40d");
+        assert_eq!(age(&json!({"metadata": {}})), "<unknown>");
     }
 }

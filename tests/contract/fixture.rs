@@ -17,6 +17,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::report::{Running, Skip};
+
 pub struct Target {
     /// Printed by every test, so a log says which server it ran against.
     pub name: String,
@@ -30,6 +32,8 @@ pub struct Target {
     /// The etcd client URL of the real target (for compaction).
     pub etcd: Option<String>,
     pub demo: Option<DemoHandle>,
+    /// This test's line in the suite's summary (recorded when dropped).
+    pub report: Running,
 }
 
 /// A unique suffix, so tests can share one server and run in parallel.
@@ -48,6 +52,7 @@ impl Target {
                 viewer_user: "kclm-e2e-viewer",
                 etcd: std::env::var("KCLM_E2E_ETCD").ok(),
                 demo: None,
+                report: Running::new(test, "real kube-apiserver (KCLM_E2E_KUBECONFIG)", false),
             },
             None => {
                 let demo = kclm::demo::start(DemoOptions::default())
@@ -61,6 +66,7 @@ impl Target {
                     viewer_user: "demo-viewer",
                     etcd: None,
                     demo: Some(demo),
+                    report: Running::new(test, "embedded demo landscape", true),
                 }
             }
         };
@@ -96,6 +102,16 @@ impl Target {
             .await
             .expect("discovery (/apis)");
         groups.groups.iter().any(|g| g.name == group)
+    }
+
+    /// Whether the server serves `group`; if not, records the skip (which
+    /// fails the test unless it is expected on this target, see `report.rs`).
+    pub async fn serves_or_skip(&mut self, group: &'static str) -> bool {
+        if self.serves(group).await {
+            return true;
+        }
+        self.report.skip(Skip::NotServed(group));
+        false
     }
 
     /// A fresh namespace for one test.

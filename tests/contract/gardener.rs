@@ -7,15 +7,6 @@ use serde_json::json;
 
 use crate::fixture::{Target, api_error, unique};
 
-/// Prints the skip and says whether to go on.
-async fn gardener_served(t: &Target, test: &str) -> bool {
-    if t.serves("core.gardener.cloud").await {
-        return true;
-    }
-    println!("SKIP {test} (core.gardener.cloud not served by this API server)");
-    false
-}
-
 fn shoot(name: &str) -> Shoot {
     serde_json::from_value(json!({
         "apiVersion": "core.gardener.cloud/v1beta1", "kind": "Shoot",
@@ -32,8 +23,8 @@ fn shoot(name: &str) -> Shoot {
 
 #[tokio::test]
 async fn shoot_deletion_needs_the_confirmation_annotation() {
-    let t = Target::start("shoot_deletion_confirmation").await;
-    if !gardener_served(&t, "shoot_deletion_confirmation").await {
+    let mut t = Target::start("shoot_deletion_confirmation").await;
+    if !t.serves_or_skip("core.gardener.cloud").await {
         return t.shutdown().await;
     }
     // The demo's project namespace; a real garden would need its own project.
