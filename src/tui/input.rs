@@ -139,7 +139,7 @@ impl LineEdit {
         match (key.code, ctrl, alt) {
             (KeyCode::Enter, ..) => return EditOutcome::Submit,
             (KeyCode::Esc, ..) => return EditOutcome::Cancel,
-            // Line breaks never enter the line (ctrl-j/ctrl-m are newline in some terminals).
+            // A line break never enters the line (ctrl-j, ctrl-m are not editing keys either).
             (KeyCode::Char('\n' | '\r'), ..) => {}
             // AltGr arrives as ctrl+alt on some platforms: it types a character.
             (KeyCode::Char(c), false, false) | (KeyCode::Char(c), true, true) => a.insert_char(c),

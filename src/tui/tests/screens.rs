@@ -331,3 +331,18 @@ fn typed_delete_confirmation_80x24() {
         text(&t)
     );
 }
+
+#[test]
+fn yaml_search_line_is_the_same_input() {
+    let mut s = state();
+    press(&mut s, "y /");
+    type_text(&mut s, "nam");
+    press(&mut s, "home");
+    let t = screen(&mut s, 120, 30, "default");
+    let out = text(&t);
+    // Inside the frame's last row: `/nam`, the cursor on the n.
+    let (x, y) = find(&t, "│/nam ").unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(t.backend().buffer()[(x, y + 1)].symbol(), "└", "{out}");
+    assert!(reversed(&t, x + 2, y), "cursor at the start of the text");
+    assert!(!reversed(&t, x + 5, y));
+}
