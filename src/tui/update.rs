@@ -172,11 +172,11 @@ fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
     if s.status.as_ref().is_some_and(|m| m.level != Level::Error) {
         s.status = None;
     }
+    // ctrl-c always gets out, whatever is open or typed; elsewhere the keymap decides.
+    if is_ctrl_c(k) && (s.overlay.is_some() || matches!(s.mode, Mode::Filter(_))) {
+        return vec![Effect::Quit];
+    }
     if s.overlay.is_some() {
-        // ctrl-c always gets out, whatever is open or remapped.
-        if is_ctrl_c(k) {
-            return vec![Effect::Quit];
-        }
         return super::update_overlay::on_key(s, k);
     }
     if let Mode::Filter(line) = &mut s.mode {

@@ -264,3 +264,85 @@ fn status_bar_shows_source_errors_and_the_demo_note() {
     assert!(top.contains("metal error: 403 forbidden"), "{top}");
     assert!(top.contains("READ-ONLY"), "{top}");
 }
+
+/// Where `needle` starts on screen (ASCII needles: one cell per char).
+fn find(t: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height).find_map(|y| {
+        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        row.find(needle)
+            .map(|i| (row[..i].chars().count() as u16, y))
+    })
+}
+
+fn reversed(t: &Terminal<TestBackend>, x: u16, y: u16) -> bool {
+    t.backend().buffer()[(x, y)]
+        .modifier
+        .contains(ratatui::style::Modifier::REVERSED)
+}
+
+#[test]
+fn filter_line_80x24_draws_the_cursor_where_it_is() {
+    let mut s = state();
+    press(&mut s, "/");
+    type_text(&mut s, "web");
+    press(&mut s, "left");
+    let t = screen(&mut s, 80, 24, "default");
+    let out = text(&t);
+    let last = out.lines().last().unwrap_or_default();
+    assert!(last.starts_with("/web   2 match · enter keep"), "{last}");
+    // The cursor is on the b: only that cell is drawn reversed.
+    let marks: Vec<bool> = (0..5).map(|x| reversed(&t, x, 23)).collect();
+    assert_eq!(marks, [false, false, false, true, false]);
+    insta::assert_snapshot!(t.backend());
+    press(&mut s, "ctrl-e");
+    let t = screen(&mut s, 80, 24, "default");
+    let marks: Vec<bool> = (0..5).map(|x| reversed(&t, x, 23)).collect();
+    assert_eq!(marks, [false, false, false, false, true], "after the text");
+}
+
+#[test]
+fn typed_delete_confirmation_80x24() {
+    let mut s = state();
+    super::ops::select(&mut s, "api");
+    press(&mut s, "D");
+    type_text(&mut s, "ap");
+    let t = screen(&mut s, 80, 24, "default");
+    let out = text(&t);
+    let (px, py) = find(&t, "Type api to confirm").unwrap_or_else(|| panic!("{out}"));
+    // The input is the row under the prompt, one cell in: " ap" and the cursor.
+    assert_eq!(find(&t, " ap "), Some((px, py + 1)), "{out}");
+    let (x, y) = (px + 3, py + 1);
+    assert!(reversed(&t, x, y), "cursor after the text");
+    assert!(!reversed(&t, x - 1, y));
+    insta::assert_snapshot!(t.backend());
+    // The exact name turns the input healthy; a wrong enter says so under it.
+    type_text(&mut s, "i");
+    let t = screen(&mut s, 80, 24, "default");
+    let healthy = Theme::builtin("default").style("status.healthy").fg;
+    assert_eq!(Some(t.backend().buffer()[(px + 1, py + 1)].fg), healthy);
+    type_text(&mut s, "x");
+    press(&mut s, "enter");
+    let t = screen(&mut s, 80, 24, "default");
+    assert_eq!(
+        find(&t, "does not match"),
+        Some((px, py + 2)),
+        "{}",
+        text(&t)
+    );
+}
+
+#[test]
+fn yaml_search_line_is_the_same_input() {
+    let mut s = state();
+    press(&mut s, "y /");
+    type_text(&mut s, "nam");
+    press(&mut s, "home");
+    let t = screen(&mut s, 120, 30, "default");
+    let out = text(&t);
+    // Inside the frame's last row: `/nam`, the cursor on the n.
+    let (x, y) = find(&t, "│/nam ").unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(t.backend().buffer()[(x, y + 1)].symbol(), "└", "{out}");
+    assert!(reversed(&t, x + 2, y), "cursor at the start of the text");
+    assert!(!reversed(&t, x + 5, y));
+}

@@ -524,6 +524,14 @@ fn q_closes_overlays_and_ctrl_c_quits_from_anywhere() {
     press(&mut s, "y");
     assert_eq!(press(&mut s, "ctrl-c"), vec![Effect::Quit]);
     s.overlay = None;
+    press(&mut s, "/");
+    type_text(&mut s, "web");
+    assert_eq!(
+        press(&mut s, "ctrl-c"),
+        vec![Effect::Quit],
+        "typing a filter"
+    );
+    s.mode = Mode::Normal;
     assert_eq!(
         press(&mut s, "q"),
         vec![Effect::Quit],

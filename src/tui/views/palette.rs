@@ -10,6 +10,7 @@ use crate::tui::overlay::Palette;
 use crate::tui::state::{State, with_rows};
 use crate::tui::table::TableRow;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::line_input::render_line_edit;
 
 pub fn render_palette(f: &mut Frame, area: Rect, p: &Palette, theme: &Theme) {
     let h = (p.items.len() as u16 + 3)
@@ -18,11 +19,8 @@ pub fn render_palette(f: &mut Frame, area: Rect, p: &Palette, theme: &Theme) {
     let mut r = centered(area, 70, h);
     r.y = area.y + 2.min(area.height.saturating_sub(h));
     f.render_widget(Clear, r);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(":", theme.style("ui.help.key")),
-        Span::styled(p.line.text.clone(), theme.style("ui.input")),
-        Span::styled("█", theme.style("ui.input")),
-    ])];
+    // The prompt; the line itself is drawn by its widget after the popup.
+    let mut lines = vec![Line::from(Span::styled(":", theme.style("ui.help.key")))];
     let width = p
         .items
         .iter()
@@ -48,12 +46,20 @@ pub fn render_palette(f: &mut Frame, area: Rect, p: &Palette, theme: &Theme) {
         .borders(Borders::ALL)
         .border_style(theme.style("ui.popup.border"))
         .title(" command · tab completes · enter runs ");
+    let inner = block.inner(r);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
             .style(theme.style("ui.popup")),
         r,
     );
+    let field = Rect {
+        x: inner.x.saturating_add(1),
+        width: inner.width.saturating_sub(1),
+        height: inner.height.min(1),
+        ..inner
+    };
+    render_line_edit(f, field, &p.line, theme.style("ui.input"), theme);
 }
 
 fn names<R: TableRow>(_: &[R]) -> Vec<&'static str> {

@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::action::Action;
+use crate::tui::input::LineEdit;
 use crate::tui::state::{Level, Mode, Scope, Screen, State, ViewKind};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::line_input::render_line_edit;
 
 /// `demo › garden-acme › shoots › web-prod`
 pub fn breadcrumbs(s: &State) -> Vec<String> {
@@ -137,25 +139,10 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
 
 pub fn render_bottom(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
     let bar = theme.style("ui.statusbar");
-    let line = if let Mode::Filter(edit) = &s.mode {
-        let pane = s.pane(s.active());
-        let mut spans = vec![
-            Span::styled("/", theme.style("ui.help.key")),
-            Span::styled(edit.text.clone(), theme.style("ui.input")),
-            Span::styled("█", theme.style("ui.input")),
-        ];
-        match &pane.filter_error {
-            Some(e) => spans.push(Span::styled(
-                format!("  {e}"),
-                theme.style("ui.input.error"),
-            )),
-            None => spans.push(Span::styled(
-                format!("  {} match · enter keep · esc clear", pane.visible.len()),
-                theme.style("ui.text.dim"),
-            )),
-        }
-        Line::from(spans)
-    } else if let Some(msg) = &s.status {
+    if let Mode::Filter(edit) = &s.mode {
+        return render_filter(f, area, s, edit, theme);
+    }
+    let line = if let Some(msg) = &s.status {
         let scope = match msg.level {
             Level::Info => "ui.statusbar.message",
             Level::Warning => "ui.statusbar.warning",
@@ -166,6 +153,35 @@ pub fn render_bottom(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         hints(s, theme)
     };
     f.render_widget(Paragraph::new(line).style(bar), area);
+}
+
+/// `/` and the filter being typed, then its error or match count.
+fn render_filter(f: &mut Frame, area: Rect, s: &State, edit: &LineEdit, theme: &Theme) {
+    let prompt = Line::from(Span::styled("/", theme.style("ui.help.key")));
+    f.render_widget(
+        Paragraph::new(prompt).style(theme.style("ui.statusbar")),
+        area,
+    );
+    let field = Rect {
+        x: area.x.saturating_add(1),
+        width: area.width.saturating_sub(1),
+        ..area
+    };
+    let used = render_line_edit(f, field, edit, theme.style("ui.input"), theme);
+    let pane = s.pane(s.active());
+    let hint = match &pane.filter_error {
+        Some(e) => Span::styled(format!("  {e}"), theme.style("ui.input.error")),
+        None => Span::styled(
+            format!("  {} match · enter keep · esc clear", pane.visible.len()),
+            theme.style("ui.text.dim"),
+        ),
+    };
+    let rest = Rect {
+        x: field.x.saturating_add(used),
+        width: field.width.saturating_sub(used),
+        ..field
+    };
+    f.render_widget(Paragraph::new(Line::from(hint)), rest);
 }
 
 fn hints(s: &State, theme: &Theme) -> Line<'static> {

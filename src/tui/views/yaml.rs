@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::tui::theme::Theme;
+use crate::tui::widgets::line_input::render_line_edit;
 use crate::tui::yaml::{YamlView, highlight};
 
 pub fn render_yaml(f: &mut Frame, area: Rect, y: &YamlView, theme: &Theme) {
@@ -49,16 +50,17 @@ pub fn render_yaml(f: &mut Frame, area: Rect, y: &YamlView, theme: &Theme) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines).style(theme.style("ui.text")), inner);
-    if let Some(edit) = &y.search {
+    if let Some(edit) = &y.search
+        && inner.height > 0
+    {
         let r = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("/", theme.style("ui.help.key")),
-                Span::styled(edit.text.clone(), theme.style("ui.input")),
-                Span::styled("█", theme.style("ui.input")),
-            ]))
-            .style(theme.style("ui.statusbar")),
-            r,
-        );
+        let prompt = Line::from(Span::styled("/", theme.style("ui.help.key")));
+        f.render_widget(Paragraph::new(prompt).style(theme.style("ui.statusbar")), r);
+        let field = Rect {
+            x: r.x.saturating_add(1),
+            width: r.width.saturating_sub(1),
+            ..r
+        };
+        render_line_edit(f, field, edit, theme.style("ui.input"), theme);
     }
 }

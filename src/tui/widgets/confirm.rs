@@ -13,6 +13,7 @@ use crate::tui::input::{EditOutcome, LineEdit};
 use crate::tui::theme::Theme;
 use crate::tui::update::Effect;
 use crate::tui::views::help::centered;
+use crate::tui::widgets::line_input::render_line_edit;
 
 /// What it takes to confirm.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,8 +141,8 @@ impl Confirm {
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         // Long lines wrap; the input line must stay inside the frame.
         let w = area.width.min(72);
-        let inner = w.saturating_sub(2).max(1) as usize;
-        let rows = |l: &String| l.chars().count().div_ceil(inner).max(1) as u16;
+        let room = w.saturating_sub(2).max(1) as usize;
+        let rows = |l: &String| l.chars().count().div_ceil(room).max(1) as u16;
         let mut h: u16 = self.details.iter().map(rows).sum::<u16>() + 7;
         if !self.warnings.is_empty() {
             h += 1 + self.warnings.iter().map(rows).sum::<u16>();
@@ -182,9 +183,30 @@ impl Confirm {
                     Span::styled("esc", key),
                     Span::raw(" to cancel"),
                 ]));
-                return self.frame(f, r, lines, theme);
+                let inner = self.frame(f, r, theme);
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+                return;
             }
         }
+        let inner = self.frame(f, r, theme);
+        if inner.height == 0 || inner.width == 0 {
+            return;
+        }
+        // The input goes below the text, but never out of the frame: with the
+        // mismatch line under it, it stays inside even if the text wraps more.
+        let below = 1 + u16::from(self.mismatch);
+        let text_rows: u16 = lines
+            .iter()
+            .map(|l| l.width().div_ceil(inner.width as usize).max(1) as u16)
+            .sum();
+        let y = (inner.y + text_rows)
+            .min(inner.bottom().saturating_sub(below))
+            .max(inner.y);
+        let text_area = Rect {
+            height: y - inner.y,
+            ..inner
+        };
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
         let input_scope = if self.kind == ConfirmKind::Typed && self.matches() {
             "status.healthy"
         } else if self.mismatch {
@@ -192,38 +214,44 @@ impl Confirm {
         } else {
             "ui.input"
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {}", self.input.text), theme.style(input_scope)),
-            Span::styled("█", theme.style("ui.input")),
-        ]));
-        if self.mismatch {
+        let style = theme.style(input_scope);
+        let row = Rect {
+            y,
+            height: 1,
+            ..inner
+        };
+        f.render_widget(Paragraph::new(Span::styled(" ", style)), row);
+        let field = Rect {
+            x: row.x.saturating_add(1),
+            width: row.width.saturating_sub(1),
+            ..row
+        };
+        render_line_edit(f, field, &self.input, style, theme);
+        if self.mismatch && y + 1 < inner.bottom() {
             let text = match self.kind {
                 ConfirmKind::Describe => "a description is required",
                 _ => "does not match",
             };
-            lines.push(Line::from(Span::styled(
-                text,
-                theme.style("ui.input.error"),
-            )));
+            f.render_widget(
+                Paragraph::new(Span::styled(text, theme.style("ui.input.error"))),
+                Rect { y: y + 1, ..row },
+            );
         }
-        self.frame(f, r, lines, theme);
     }
 
-    fn frame(&self, f: &mut Frame, r: Rect, lines: Vec<Line<'static>>, theme: &Theme) {
+    /// Draws the popup and its border; returns the room inside.
+    fn frame(&self, f: &mut Frame, r: Rect, theme: &Theme) -> Rect {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.style("ui.dialog.danger"))
+            .style(theme.style("ui.popup"))
             .title(Span::styled(
                 format!(" {} ", self.title),
                 theme.style("ui.dialog.danger"),
             ));
-        f.render_widget(
-            Paragraph::new(lines)
-                .block(block)
-                .style(theme.style("ui.popup"))
-                .wrap(Wrap { trim: false }),
-            r,
-        );
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        inner
     }
 }
 
