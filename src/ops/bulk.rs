@@ -5,7 +5,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use super::shoot::{self, ShootOp};
-use super::{ObjectRef, OpContext, OpError, Outcome};
+use super::{ObjectRef, OpContext, OpError, Outcome, Refusal};
 
 /// Operations in flight at once: enough to be quick, few enough not to
 /// trip API priority and fairness on a busy garden.
@@ -85,17 +85,16 @@ pub fn dedup(targets: &[ObjectRef]) -> Vec<ObjectRef> {
 /// many shoots go away.
 pub fn check_bulk_confirmation(targets: &[ObjectRef], typed: &str) -> Result<(), OpError> {
     match targets {
-        [] => Err(OpError::Refused("no shoots to delete".into())),
+        [] => Err(OpError::Refused(Refusal::NothingToDelete)),
         [one] => super::check_typed_name(typed, &one.name),
         many => {
-            let n = many.len().to_string();
-            if typed == n {
+            if typed == many.len().to_string() {
                 Ok(())
             } else {
-                Err(OpError::Refused(format!(
-                    "typed confirmation {typed:?} does not match the number of shoots to \
-                     delete ({n})"
-                )))
+                Err(OpError::Refused(Refusal::TypedCountMismatch {
+                    typed: typed.to_string(),
+                    count: many.len(),
+                }))
             }
         }
     }

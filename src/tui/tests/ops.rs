@@ -5,13 +5,14 @@ use kclm::landscape::{KubeObject, Update};
 use kclm::ops::access::{Access, AccessCheck};
 use kclm::ops::metal::{PowerCommand, StateChange};
 use kclm::ops::shoot::ShootOp;
-use kclm::ops::{ObjectRef, OpError, Outcome};
+use kclm::ops::{ObjectRef, OpError, Outcome, OutcomeKind, Refusal};
 
 use super::fixtures::{garden_objects, press, state, type_text};
 use crate::tui::ops::{Op, OpReport, OpRequest};
 use crate::tui::overlay::Overlay;
 use crate::tui::state::{Level, State, ViewKind};
 use crate::tui::update::{Effect, Msg, update};
+use crate::tui::update_ops::Unavailable;
 use crate::tui::widgets::confirm::{Confirm, ConfirmKind};
 
 /// Changes one fixture shoot as a watch event would.
@@ -195,8 +196,8 @@ fn retry_is_only_offered_for_a_failed_last_operation() {
     assert!(
         retry
             .disabled
-            .as_deref()
-            .is_some_and(|w| w.contains("Failed"))
+            .as_ref()
+            .is_some_and(|w| w.to_string().contains("Failed"))
     );
     press(&mut s, "esc");
 
@@ -216,8 +217,9 @@ fn read_only_refuses_every_operation_and_says_so() {
     for key in ["H", "W", "R", "M", "T", "C", "D"] {
         assert!(press(&mut s, key).is_empty(), "{key} emitted an effect");
         assert!(s.overlay.is_none(), "{key} opened {:?}", s.overlay);
-        assert!(
-            status(&s).0.starts_with("read-only"),
+        assert_eq!(
+            status(&s).0,
+            "landscape \"demo\" is read-only",
             "{key}: {:?}",
             s.status
         );
@@ -320,6 +322,7 @@ fn bulk_results_list_every_failure() {
     let ok = |t: &str| Outcome {
         target: t.into(),
         action: "hibernate".into(),
+        kind: OutcomeKind::Changed,
         message: "hibernation requested".into(),
         dry_run: false,
     };
@@ -332,9 +335,11 @@ fn bulk_results_list_every_failure() {
                 ("garden-acme/batch".into(), Ok(ok("garden-acme/batch"))),
                 (
                     "garden-beta/api".into(),
-                    Err(OpError::Refused(
-                        "'HibernationPossible' constraint is 'False': webhooks".into(),
-                    )),
+                    Err(OpError::Refused(Refusal::Constraint {
+                        constraint: "HibernationPossible".into(),
+                        status: "False".into(),
+                        message: "webhooks".into(),
+                    })),
                 ),
                 (
                     "garden-ops/monitoring".into(),
@@ -459,7 +464,13 @@ fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
         .find(|i| i.label == "delete")
         .expect("listed");
     assert_eq!(
-        del.disabled.as_deref(),
+        del.disabled,
+        Some(Unavailable::Refused(Refusal::Rbac {
+            reason: "RBAC: user alice may not delete shoots in garden-beta".into()
+        }))
+    );
+    assert_eq!(
+        del.disabled.as_ref().map(ToString::to_string).as_deref(),
         Some("forbidden: RBAC: user alice may not delete shoots in garden-beta")
     );
     assert!(
