@@ -481,3 +481,44 @@ async fn a_dry_run_delete_of_a_confirmed_shoot_deletes_nothing() {
     assert!(after.metadata.deletion_timestamp.is_none());
     assert!(confirmed(&after), "the existing confirmation stays");
 }
+
+/// Hibernating a hibernated shoot through the one dispatcher: the core
+/// reports a no-op (not an error), sends nothing, and audits it as done.
+#[tokio::test]
+async fn hibernating_a_hibernated_shoot_is_a_noop_reported_by_the_core() {
+    use kclm::ops::{Op, OpReport, OpRequest, OpsEnv, Verdict};
+    let h = Harness::start().await;
+    let s = h
+        .shoots()
+        .await
+        .into_iter()
+        .find(|s| s.is_hibernated() && s.hibernation_enabled())
+        .expect("the demo has a hibernated shoot");
+    assert_eq!(
+        shoot::precondition(ShootOp::Hibernate, &s),
+        Ok(Verdict::Noop(NoopReason::AlreadyHibernated))
+    );
+    let env = OpsEnv {
+        garden: Some(h.client("admin").await),
+        ctx: h.ctx(),
+        ..Default::default()
+    };
+    let req = OpRequest {
+        op: Op::Shoot(ShootOp::Hibernate, target(&s)),
+        dry_run: false,
+    };
+    let OpReport::One { label, result } = kclm::ops::execute(&env, req).await else {
+        panic!("one result for one shoot")
+    };
+    assert_eq!(label, format!("hibernate {}", target(&s)));
+    let out = result.expect("a no-op is not an error");
+    assert_eq!(out.kind, OutcomeKind::Noop(NoopReason::AlreadyHibernated));
+    assert_eq!(out.message, "already hibernated");
+    assert!(h.writes().is_empty(), "{:?}", h.writes());
+    let audit = kclm::ops::AuditLog::new(h.audit_path()).read().unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        (audit[0].result.as_str(), audit[0].message.as_str()),
+        ("ok", "already hibernated")
+    );
+}

@@ -171,11 +171,7 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
     }
 }
 
-async fn run_metal(
-    m: &MetalClient,
-    ctx: &OpContext,
-    op: Op,
-) -> Result<super::Outcome, OpError> {
+async fn run_metal(m: &MetalClient, ctx: &OpContext, op: Op) -> Result<super::Outcome, OpError> {
     match op {
         Op::Power { id, command, shoot } => {
             metal::power(m, ctx, &id, command, shoot.as_deref()).await
@@ -239,14 +235,7 @@ mod tests {
         ];
         for (op, service) in cases {
             let label = op.label();
-            let report = execute(
-                &env,
-                OpRequest {
-                    op,
-                    dry_run: false,
-                },
-            )
-            .await;
+            let report = execute(&env, OpRequest { op, dry_run: false }).await;
             assert_eq!(
                 report,
                 OpReport::One {

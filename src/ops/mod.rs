@@ -302,7 +302,11 @@ pub fn protection<'a>(meta: &ObjectMeta, protect: &'a [String]) -> Option<&'a st
 /// Whether an object (`what`, e.g. `shoot ns/name`) may be deleted as it is:
 /// not protected, not being deleted already. The TUI asks this on the watched
 /// object to grey out "delete"; the executor asks it again on a fresh read.
-pub fn delete_precondition(meta: &ObjectMeta, protect: &[String], what: &str) -> Result<(), Refusal> {
+pub fn delete_precondition(
+    meta: &ObjectMeta,
+    protect: &[String],
+    what: &str,
+) -> Result<(), Refusal> {
     if let Some(rule) = protection(meta, protect) {
         return Err(Refusal::Protected {
             what: what.to_string(),
@@ -473,8 +477,8 @@ mod tests {
         );
         assert_eq!(protection(&meta(&[("other", "x")], &[]), &rules), None);
         assert_eq!(protection(&ObjectMeta::default(), &rules), None);
-        let e = delete_precondition(&meta(&[("keep-me", "1")], &[]), &rules, "shoot a/b")
-            .unwrap_err();
+        let e =
+            delete_precondition(&meta(&[("keep-me", "1")], &[]), &rules, "shoot a/b").unwrap_err();
         assert_eq!(
             e,
             Refusal::Protected {
@@ -483,9 +487,10 @@ mod tests {
             }
         );
         assert!(e.to_string().contains("keep-me"), "{e}");
-        let going: ObjectMeta =
-            serde_json::from_value(serde_json::json!({"deletionTimestamp": "2026-05-02T09:00:00Z"}))
-                .unwrap();
+        let going: ObjectMeta = serde_json::from_value(
+            serde_json::json!({"deletionTimestamp": "2026-05-02T09:00:00Z"}),
+        )
+        .unwrap();
         assert!(matches!(
             delete_precondition(&going, &rules, "shoot a/b"),
             Err(Refusal::Precondition(Unmet::BeingDeleted { .. }))

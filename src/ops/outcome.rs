@@ -62,9 +62,7 @@ pub enum Refusal {
     },
     #[error("typed confirmation {typed:?} does not match the name {name:?}")]
     TypedNameMismatch { typed: String, name: String },
-    #[error(
-        "typed confirmation {typed:?} does not match the number of shoots to delete ({count})"
-    )]
+    #[error("typed confirmation {typed:?} does not match the number of shoots to delete ({count})")]
     TypedCountMismatch { typed: String, count: usize },
     #[error("no shoots to delete")]
     NothingToDelete,
@@ -93,9 +91,7 @@ pub enum Unmet {
     OperationPending { pending: String },
     #[error("{what} is already being deleted")]
     BeingDeleted { what: String },
-    #[error(
-        "the server did not record the {annotation} annotation on {what}; no DELETE sent"
-    )]
+    #[error("the server did not record the {annotation} annotation on {what}; no DELETE sent")]
     ConfirmationNotRecorded {
         annotation: &'static str,
         what: String,

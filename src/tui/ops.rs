@@ -3,9 +3,9 @@
 //! glue around them: the status line while a request runs, and where its
 //! report goes (status line or results overlay).
 
-pub use kclm::ops::{Op, OpReport, OpRequest, OpsEnv};
 use kclm::ops::OutcomeKind;
 use kclm::ops::access::{Access, AccessCheck};
+pub use kclm::ops::{Op, OpReport, OpRequest, OpsEnv};
 
 use super::overlay::Overlay;
 use super::state::{Level, State, StatusMsg};

@@ -240,15 +240,22 @@ pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<Unavailable> 
         Subject::Cluster(t, _) if c == Choice::DeleteCluster => {
             let cl = s.ls.clusters.get(&ObjKey::new(&t.namespace, &t.name))?;
             let what = format!("cluster {t}");
-            refused(kclm::ops::delete_precondition(&cl.metadata, &s.protect, &what))
+            refused(kclm::ops::delete_precondition(
+                &cl.metadata,
+                &s.protect,
+                &what,
+            ))
         }
         Subject::Tenant(t) => {
-            let tcp = s
-                .ls
-                .tenant_control_planes
-                .get(&ObjKey::new(&t.namespace, &t.name))?;
+            let tcp =
+                s.ls.tenant_control_planes
+                    .get(&ObjKey::new(&t.namespace, &t.name))?;
             let what = format!("tenant control plane {t}");
-            refused(kclm::ops::delete_precondition(&tcp.metadata, &s.protect, &what))
+            refused(kclm::ops::delete_precondition(
+                &tcp.metadata,
+                &s.protect,
+                &what,
+            ))
         }
         Subject::Cluster(..) | Subject::Machine { .. } => None,
     }

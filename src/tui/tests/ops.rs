@@ -578,3 +578,78 @@ fn operation_keys_say_what_they_apply_to() {
     press(&mut s, "space");
     assert!(status(&s).0.contains("marks are for shoots"));
 }
+
+/// The watched shoot, as the TUI's precondition sees it.
+fn watched(s: &State, ns: &str, name: &str) -> kclm::model::gardener::Shoot {
+    s.ls.shoots
+        .get(&kclm::landscape::ObjKey::new(ns, name))
+        .map(|a| a.as_ref().clone())
+        .expect("watched shoot")
+}
+
+/// Hibernating a hibernated shoot is the core's no-op: said as information
+/// (not a warning), in the core's words, and nothing is sent; the menu shows
+/// the same reason.
+#[test]
+fn hibernating_a_hibernated_shoot_is_the_cores_noop() {
+    use kclm::ops::shoot::{self, ShootOp};
+    use kclm::ops::{NoopReason, Verdict};
+    let mut s = state();
+    select(&mut s, "batch");
+    let sh = watched(&s, "garden-acme", "batch");
+    assert_eq!(
+        shoot::precondition(ShootOp::Hibernate, &sh),
+        Ok(Verdict::Noop(NoopReason::AlreadyHibernated))
+    );
+    assert!(press(&mut s, "H").is_empty(), "nothing is sent");
+    assert!(s.overlay.is_none(), "no dialog for a no-op");
+    assert_eq!(s.ops_running, 0);
+    let (text, level) = status(&s);
+    assert_eq!(level, Level::Info);
+    assert_eq!(
+        text,
+        "shoot garden-acme/batch: nothing to do, already hibernated"
+    );
+    press(&mut s, "m");
+    let Some(Overlay::Menu(m)) = &s.overlay else {
+        panic!("menu")
+    };
+    let hib = m
+        .items
+        .iter()
+        .find(|i| i.label == "hibernate")
+        .expect("listed");
+    assert_eq!(
+        hib.disabled,
+        Some(Unavailable::Noop(NoopReason::AlreadyHibernated))
+    );
+    press(&mut s, "enter");
+    assert_eq!(status(&s).1, Level::Info, "{:?}", s.status);
+}
+
+/// A refusal shown by the TUI is the core precondition's value and text,
+/// the one the executor (and so the CLI) reports for the same shoot.
+#[test]
+fn a_refused_hibernation_says_what_the_core_precondition_says() {
+    use kclm::ops::shoot::{self, ShootOp};
+    let mut s = state();
+    edit_shoot(&mut s, "web-prod", |v| {
+        v["status"]["constraints"] = serde_json::json!([{"type": "HibernationPossible",
+            "status": "False", "reason": "ProblematicWebhooks",
+            "message": "webhook policy.example would block waking up",
+            "lastTransitionTime": "2026-05-02T09:00:00Z"}]);
+    });
+    select(&mut s, "web-prod");
+    let refusal = shoot::precondition(ShootOp::Hibernate, &watched(&s, "garden-acme", "web-prod"))
+        .expect_err("the constraint refuses");
+    assert!(matches!(refusal, Refusal::Constraint { .. }), "{refusal:?}");
+    assert!(press(&mut s, "H").is_empty());
+    let (text, level) = status(&s);
+    assert_eq!(level, Level::Warning);
+    assert_eq!(text, refusal.to_string());
+    // The executor's error for it reads the same after its "refused: " prefix.
+    assert_eq!(
+        OpError::Refused(refusal.clone()).to_string(),
+        format!("refused: {text}")
+    );
+}

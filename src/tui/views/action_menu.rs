@@ -60,8 +60,7 @@ pub fn render_menu(f: &mut Frame, area: Rect, m: &Menu, keymap: &Keymap, theme: 
         .iter()
         .map(|it| {
             let len = 38
-                + it
-                    .disabled
+                + it.disabled
                     .as_ref()
                     .map_or(0, |d| d.to_string().chars().count() + 13);
             len.div_ceil(inner).max(1)
