@@ -404,5 +404,15 @@ fn the_cli_prints_the_cores_noop_and_refusal_for_the_same_shoots() {
         String::from_utf8_lossy(&out.stdout),
         format!("{}\n", core[0])
     );
+    let out = kclm(d.path())
+        .args(["shoot", "hibernate", &h.to_string(), "-o", "json"])
+        .args(["--context", "demo-garden", "--kubeconfig"])
+        .arg(&demo.kubeconfig)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["noop"], "already_hibernated");
+    assert_eq!(v[0]["ok"], true);
     rt.block_on(demo.shutdown());
 }

@@ -2,11 +2,15 @@
 //! retry, credential rotations, Cluster-API pause/delete, Kamaji delete, metal
 //! power/LED/reserve/lock, plus bulk runs, access reviews and the audit log.
 //!
-//! Every operation is an async fn taking the client and an [`OpContext`] by
-//! reference and returning `Result<Outcome, OpError>`, so the TUI can move
-//! clones of both into a task and send the result back as a message, and the CLI
-//! can await it directly. The order inside every mutation is fixed: read-only
-//! refusal first (before any request), then local preconditions, then the
+//! Callers describe an operation as an [`Op`] in an [`OpRequest`] and run it
+//! with [`execute`] in an [`OpsEnv`] (clients, [`OpContext`], access caches):
+//! the CLI, the TUI and the workflows share that one dispatcher. Underneath,
+//! every operation is an async fn taking the client and an [`OpContext`] and
+//! returning `Result<Outcome, OpError>`. Outcomes are types: an [`Outcome`] is
+//! [`OutcomeKind::Changed`] or a [`NoopReason`]; a refusal is a [`Refusal`] in
+//! [`OpError::Refused`]. The order inside every mutation is fixed: read-only
+//! refusal first (before any request), then local preconditions (for shoots
+//! the public [`shoot::precondition`], which the TUI asks too), then the
 //! request (with `dryRun=All` when asked), then one audit line.
 
 pub mod access;
