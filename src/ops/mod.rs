@@ -3,7 +3,7 @@
 //! power/LED/reserve/lock, plus bulk runs, access reviews and the audit log.
 //!
 //! Callers describe an operation as an [`Op`] in an [`OpRequest`] and run it
-//! with [`execute`] in an [`OpsEnv`] (clients, [`OpContext`], access caches):
+//! with [`execute()`] in an [`OpsEnv`] (clients, [`OpContext`], access caches):
 //! the CLI, the TUI and the workflows share that one dispatcher. Underneath,
 //! every operation is an async fn taking the client and an [`OpContext`] and
 //! returning `Result<Outcome, OpError>`. Outcomes are types: an [`Outcome`] is
