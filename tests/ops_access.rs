@@ -11,7 +11,7 @@ use kclm::model::kamaji::TenantControlPlane;
 use kclm::ops::access::{self, AccessCache, AccessCheck};
 use kclm::ops::metal::{PowerCommand, StateChange};
 use kclm::ops::shoot::{self, ShootOp};
-use kclm::ops::{AuditLog, ObjectRef, OpError, capi};
+use kclm::ops::{AuditLog, ObjectRef, OpError, Refusal, Unmet, capi};
 use kclm::source::kube::KubeTarget;
 use kclm::source::metal::{MetalAuth, MetalClient, MetalConfig};
 use ops_support::Harness;
@@ -181,7 +181,10 @@ async fn metal_view_credentials_are_refused_and_descriptions_are_required() {
     let e = kclm::ops::metal::set_state(&edit, &ctx, &m.id, StateChange::Reserve, " ", None)
         .await
         .unwrap_err();
-    assert!(matches!(e, OpError::Refused(_)));
+    assert!(matches!(
+        e,
+        OpError::Refused(Refusal::Precondition(Unmet::DescriptionRequired { .. }))
+    ));
     let unchanged = edit.machine(&m.id).await.unwrap();
     assert_eq!(unchanged.state.value, m.state.value);
 
@@ -229,7 +232,10 @@ async fn cluster_pause_and_typed_deletes_on_the_management_cluster() {
     let e = capi::delete_cluster(&capi_client, &ctx, &t, "wrong")
         .await
         .unwrap_err();
-    assert!(matches!(e, OpError::Refused(_)));
+    assert!(matches!(
+        e,
+        OpError::Refused(Refusal::TypedNameMismatch { .. })
+    ));
     assert!(api.get_opt(c.name()).await.unwrap().is_some());
     capi::delete_cluster(&capi_client, &ctx, &t, c.name())
         .await

@@ -288,3 +288,131 @@ fn a_kubeconfig_target_and_a_viewer_context() {
     assert!(!audit.contains(&demo.hmac_admin));
     rt.block_on(demo.shutdown());
 }
+
+/// The CLI goes through the core's one dispatcher: for a hibernated shoot and
+/// one whose `HibernationPossible` constraint is not True, it prints exactly
+/// what `kclm::ops::execute` reports in-process for the same request, and that
+/// is what the shared precondition says (the TUI's menu asks the same
+/// function). A no-op exits 0; the refusal exits 1.
+#[test]
+fn the_cli_prints_the_cores_noop_and_refusal_for_the_same_shoots() {
+    use kclm::model::gardener::Shoot;
+    use kclm::ops::shoot::{self, ShootOp};
+    use kclm::ops::{NoopReason, ObjectRef, Op, OpReport, OpRequest, OpsEnv, Verdict};
+
+    let d = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let demo = rt
+        .block_on(kclm::demo::start(kclm::demo::DemoOptions::default()))
+        .unwrap();
+    let client = rt
+        .block_on(kclm::source::kube::client_for(
+            &kclm::source::kube::KubeTarget {
+                kubeconfig: Some(demo.kubeconfig.clone()),
+                context: Some("demo-garden".into()),
+            },
+        ))
+        .unwrap();
+    let shoots = rt
+        .block_on(kube::Api::<Shoot>::all(client.clone()).list(&Default::default()))
+        .unwrap()
+        .items;
+    let hibernated = shoots
+        .iter()
+        .find(|s| s.is_hibernated() && s.hibernation_enabled())
+        .expect("the demo has a hibernated shoot");
+    let blocked = shoots
+        .iter()
+        .find(|s| {
+            !s.hibernation_enabled()
+                && s.constraint("HibernationPossible")
+                    .is_some_and(|c| c.status != "True")
+        })
+        .expect("the demo has a shoot that may not hibernate");
+    let refusal = match shoot::precondition(ShootOp::Hibernate, blocked) {
+        Err(r) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        shoot::precondition(ShootOp::Hibernate, hibernated),
+        Ok(Verdict::Noop(NoopReason::AlreadyHibernated))
+    );
+    let (h, b) = (
+        ObjectRef::new(hibernated.namespace(), hibernated.name()),
+        ObjectRef::new(blocked.namespace(), blocked.name()),
+    );
+
+    // In-process, through the dispatcher (neither request changes anything).
+    let target = kclm::config::Target {
+        garden: Some(kclm::source::kube::KubeTarget {
+            kubeconfig: Some(demo.kubeconfig.clone()),
+            context: Some("demo-garden".into()),
+        }),
+        demo: false,
+        ..kclm::config::Target::demo(false)
+    };
+    let env = OpsEnv::new(&target, Some(client), None, None, &d.path().join("core"));
+    let report = rt.block_on(kclm::ops::execute(
+        &env,
+        OpRequest {
+            op: Op::Bulk(ShootOp::Hibernate, vec![h.clone(), b.clone()]),
+            dry_run: false,
+        },
+    ));
+    let OpReport::Bulk { results, .. } = report else {
+        panic!("a bulk report")
+    };
+    let core: Vec<String> = results
+        .iter()
+        .map(|(t, r)| match r {
+            Ok(o) => format!("{t}: {}", o.message),
+            Err(e) => format!("{t}: error: {e}"),
+        })
+        .collect();
+    assert_eq!(
+        core,
+        [
+            format!("{h}: {}", NoopReason::AlreadyHibernated),
+            format!("{b}: error: refused: {refusal}"),
+        ]
+    );
+
+    // The binary, against the same landscape.
+    let run = |targets: &[&ObjectRef]| {
+        let mut c = kclm(d.path());
+        c.args(["shoot", "hibernate"]);
+        for t in targets {
+            c.arg(t.to_string());
+        }
+        c.args(["--context", "demo-garden", "--kubeconfig"])
+            .arg(&demo.kubeconfig)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[&h, &b]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), core);
+    let out = run(&[&h]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a no-op succeeds: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{}\n", core[0])
+    );
+    let out = kclm(d.path())
+        .args(["shoot", "hibernate", &h.to_string(), "-o", "json"])
+        .args(["--context", "demo-garden", "--kubeconfig"])
+        .arg(&demo.kubeconfig)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["noop"], "already_hibernated");
+    assert_eq!(v[0]["ok"], true);
+    rt.block_on(demo.shutdown());
+}

@@ -1,6 +1,9 @@
 //! `kclm shoot|cluster|tenant|machine ...`: lifecycle operations, one output
-//! line per target. Exit 0 when all succeeded, 1 when any failed, 2 for usage
-//! errors (bad target syntax, a typed confirmation that does not match).
+//! line per target. Exit 0 when all succeeded (a no-op such as hibernating a
+//! hibernated shoot succeeds), 1 when any failed, 2 for usage errors (bad
+//! target syntax, a typed confirmation that does not match). Each command
+//! builds an `OpRequest` and runs it through `kclm::ops::execute`, the same
+//! dispatcher the TUI uses.
 
 use std::time::Duration;
 
@@ -10,10 +13,10 @@ use kclm::landscape::{Kind, Landscape, SourceState, rows};
 use kclm::ops::bulk::{self, ResultJson};
 use kclm::ops::metal::StateChange;
 use kclm::ops::shoot::ShootOp;
-use kclm::ops::{AuditLog, ObjectRef, OpContext, OpError, Outcome, capi};
+use kclm::ops::{ObjectRef, Op, OpError, OpReport, OpRequest, OpsEnv, Outcome};
 use kclm::session::{Session, SessionOptions};
 use kclm::source::kube::{self as kube_source, KubeTarget};
-use kclm::source::metal::{MetalAuth, MetalClient};
+use kclm::source::metal::MetalClient;
 
 use super::args::GlobalArgs;
 pub use super::ops_args::*;
@@ -127,29 +130,39 @@ impl Conn {
         })
     }
 
-    /// Who acts, for the audit log: a context name or metal auth type, never a credential.
-    fn context(&self, flags: &OpFlags, metal: bool) -> OpContext {
-        let actor = if metal {
-            match self.target.metal.as_ref().map(|m| &m.auth) {
-                Some(MetalAuth::Hmac { auth_type, .. }) => format!("metal hmac {auth_type}"),
-                Some(MetalAuth::Token(_)) => "metal token".into(),
-                _ => "metal anonymous".into(),
-            }
-        } else {
-            self.target
-                .garden
-                .as_ref()
-                .and_then(|k| k.context.clone())
-                .unwrap_or_else(|| "current-context".into())
-        };
-        OpContext {
-            readonly: self.target.readonly,
+    /// The operations environment (audit log in the state dir, actor from
+    /// the landscape), the same the TUI builds from its session.
+    fn env(&self) -> OpsEnv {
+        OpsEnv::new(
+            &self.target,
+            self.garden.clone(),
+            self.capi.clone(),
+            self.metal.clone(),
+            &Paths::discover().state_dir,
+        )
+    }
+
+    /// Runs the request through the core's dispatcher and prints the report.
+    async fn run(&self, op: Op, flags: &OpFlags) -> Result<(), CliError> {
+        let target = op.target();
+        let req = OpRequest {
+            op,
             dry_run: flags.dry_run,
-            protect: self.target.protect.clone(),
-            audit: Some(AuditLog::in_state_dir(&Paths::discover().state_dir)),
-            landscape: self.target.name.clone(),
-            actor,
-        }
+        };
+        let results = match kclm::ops::execute(&self.env(), req).await {
+            OpReport::Bulk { results, .. } => results,
+            OpReport::One { result, .. } => match target {
+                Some(t) => vec![(t, result)],
+                // A bulk request refused as a whole: nothing was sent.
+                None => {
+                    return Err(CliError::Failed(match result {
+                        Err(e) => e.to_string(),
+                        Ok(o) => format!("internal: one result for a bulk request: {}", o.message),
+                    }));
+                }
+            },
+        };
+        report(&results, flags)
     }
 
     async fn close(self) {
@@ -283,12 +296,9 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
     let mut conn = Conn::open(target, vec![Kind::Shoot], shoots.selector.is_some()).await?;
     let result = async {
         let targets = resolve_shoots(&mut conn, shoots).await?;
-        let client = conn.garden()?.clone();
-        let ctx = conn.context(flags, false);
-        let report_ = match (op, confirm) {
-            (Some(op), _) => {
-                bulk::run(&client, &ctx, op, &targets, bulk::DEFAULT_CONCURRENCY).await
-            }
+        conn.garden()?;
+        let op = match (op, confirm) {
+            (Some(op), _) => Op::Bulk(op, targets),
             (None, Some(typed)) => {
                 if let Err(e) = bulk::check_bulk_confirmation(&targets, typed) {
                     let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
@@ -297,18 +307,14 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
                         names.join(" ")
                     )));
                 }
-                bulk::delete(&client, &ctx, &targets, typed, bulk::DEFAULT_CONCURRENCY)
-                    .await
-                    .map_err(|e| CliError::Failed(e.to_string()))?
+                Op::BulkDelete {
+                    targets,
+                    typed: typed.to_string(),
+                }
             }
             (None, None) => return Err(CliError::Usage("internal: no operation".into())),
         };
-        let results: Vec<_> = report_
-            .results
-            .into_iter()
-            .map(|r| (r.target.to_string(), r.result))
-            .collect();
-        report(&results, flags)
+        conn.run(op, flags).await
     }
     .await;
     conn.close().await;
@@ -329,16 +335,23 @@ pub async fn cluster(global: &GlobalArgs, cmd: &ClusterCommand) -> Result<(), Cl
     let target = connect::require_target(global)?;
     let conn = Conn::open(target, vec![Kind::Cluster], false).await?;
     let result = async {
-        let client = conn.capi()?;
-        let ctx = conn.context(flags, false);
-        let r = match cmd {
-            ClusterCommand::Pause { .. } => capi::pause(client, &ctx, &obj).await,
-            ClusterCommand::Unpause { .. } => capi::unpause(client, &ctx, &obj).await,
-            ClusterCommand::Delete { confirm, .. } => {
-                capi::delete_cluster(client, &ctx, &obj, confirm).await
-            }
+        conn.capi()?;
+        let target = obj.clone();
+        let op = match cmd {
+            ClusterCommand::Pause { .. } => Op::Pause {
+                target,
+                paused: true,
+            },
+            ClusterCommand::Unpause { .. } => Op::Pause {
+                target,
+                paused: false,
+            },
+            ClusterCommand::Delete { confirm, .. } => Op::DeleteCluster {
+                target,
+                typed: confirm.clone(),
+            },
         };
-        report(&[(obj.to_string(), r)], flags)
+        conn.run(op, flags).await
     }
     .await;
     conn.close().await;
@@ -357,10 +370,12 @@ pub async fn tenant(global: &GlobalArgs, cmd: &TenantCommand) -> Result<(), CliE
     let target = connect::require_target(global)?;
     let conn = Conn::open(target, vec![Kind::TenantControlPlane], false).await?;
     let result = async {
-        let client = conn.capi()?;
-        let ctx = conn.context(flags, false);
-        let r = capi::delete_tenant_control_plane(client, &ctx, &obj, confirm).await;
-        report(&[(obj.to_string(), r)], flags)
+        conn.capi()?;
+        let op = Op::DeleteTenant {
+            target: obj.clone(),
+            typed: confirm.clone(),
+        };
+        conn.run(op, flags).await
     }
     .await;
     conn.close().await;
@@ -401,26 +416,22 @@ pub async fn machine(global: &GlobalArgs, cmd: &MachineCommand) -> Result<(), Cl
     let conn = Conn::open(target, vec![Kind::Machine, Kind::Shoot], false).await?;
     let result = async {
         let client = conn.metal()?;
-        let ctx = conn.context(flags, true);
         let shoot = shoot_of_machine(&conn, client, id).await;
-        let shoot = shoot.as_deref();
-        let r = match cmd {
-            MachineCommand::Power { command, .. } => {
-                kclm::ops::metal::power(client, &ctx, id, *command, shoot).await
-            }
+        let id = id.to_string();
+        let op = match cmd {
+            MachineCommand::Power { command, .. } => Op::Power {
+                id,
+                command: *command,
+                shoot,
+            },
             MachineCommand::Identify {
                 state, description, ..
-            } => {
-                kclm::ops::metal::identify(
-                    client,
-                    &ctx,
-                    id,
-                    *state == OnOff::On,
-                    description,
-                    shoot,
-                )
-                .await
-            }
+            } => Op::Identify {
+                id,
+                on: *state == OnOff::On,
+                description: description.clone(),
+                shoot,
+            },
             MachineCommand::Reserve {
                 description,
                 remove,
@@ -430,20 +441,14 @@ pub async fn machine(global: &GlobalArgs, cmd: &MachineCommand) -> Result<(), Cl
                 description,
                 remove,
                 ..
-            } => {
-                let lock = matches!(cmd, MachineCommand::Lock { .. });
-                kclm::ops::metal::set_state(
-                    client,
-                    &ctx,
-                    id,
-                    state(*remove, lock),
-                    description,
-                    shoot,
-                )
-                .await
-            }
+            } => Op::SetState {
+                id,
+                change: state(*remove, matches!(cmd, MachineCommand::Lock { .. })),
+                description: description.clone(),
+                shoot,
+            },
         };
-        report(&[(id.to_string(), r)], flags)
+        conn.run(op, flags).await
     }
     .await;
     conn.close().await;

@@ -5,7 +5,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use super::shoot::{self, ShootOp};
-use super::{ObjectRef, OpContext, OpError, Outcome};
+use super::{NoopReason, ObjectRef, OpContext, OpError, Outcome, OutcomeKind, Refusal};
 
 /// Operations in flight at once: enough to be quick, few enough not to
 /// trip API priority and fairness on a busy garden.
@@ -45,6 +45,9 @@ pub struct ResultJson<'a> {
     pub dry_run: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<&'a str>,
+    /// Only for a no-op: why nothing was sent (e.g. `"already_hibernated"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noop: Option<&'a NoopReason>,
 }
 
 impl<'a> ResultJson<'a> {
@@ -57,6 +60,10 @@ impl<'a> ResultJson<'a> {
                 code: None,
                 dry_run: o.dry_run,
                 action: Some(&o.action),
+                noop: match &o.kind {
+                    OutcomeKind::Noop(why) => Some(why),
+                    OutcomeKind::Changed => None,
+                },
             },
             Err(e) => Self {
                 target,
@@ -65,6 +72,7 @@ impl<'a> ResultJson<'a> {
                 code: e.code(),
                 dry_run,
                 action: None,
+                noop: None,
             },
         }
     }
@@ -85,17 +93,16 @@ pub fn dedup(targets: &[ObjectRef]) -> Vec<ObjectRef> {
 /// many shoots go away.
 pub fn check_bulk_confirmation(targets: &[ObjectRef], typed: &str) -> Result<(), OpError> {
     match targets {
-        [] => Err(OpError::Refused("no shoots to delete".into())),
+        [] => Err(OpError::Refused(Refusal::NothingToDelete)),
         [one] => super::check_typed_name(typed, &one.name),
         many => {
-            let n = many.len().to_string();
-            if typed == n {
+            if typed == many.len().to_string() {
                 Ok(())
             } else {
-                Err(OpError::Refused(format!(
-                    "typed confirmation {typed:?} does not match the number of shoots to \
-                     delete ({n})"
-                )))
+                Err(OpError::Refused(Refusal::TypedCountMismatch {
+                    typed: typed.to_string(),
+                    count: many.len(),
+                }))
             }
         }
     }
@@ -166,6 +173,29 @@ mod tests {
             );
         }
         assert!(check_bulk_confirmation(&[], "0").is_err());
+    }
+
+    #[test]
+    fn json_names_a_no_op_and_nothing_else_changes() {
+        let ctx = OpContext::default();
+        let noop = Ok(Outcome::noop(
+            &ctx,
+            "hibernate",
+            "ns/a",
+            NoopReason::AlreadyHibernated,
+        ));
+        let v = serde_json::to_value(ResultJson::of("ns/a".into(), &noop, false)).unwrap();
+        assert_eq!(v["noop"], "already_hibernated");
+        assert_eq!(v["ok"], true);
+        assert_eq!(v["message"], "already hibernated");
+        let changed = Ok(Outcome::new(
+            &ctx,
+            "hibernate",
+            "ns/a",
+            "hibernation requested".into(),
+        ));
+        let v = serde_json::to_value(ResultJson::of("ns/a".into(), &changed, false)).unwrap();
+        assert!(v.get("noop").is_none(), "{v}");
     }
 
     #[test]

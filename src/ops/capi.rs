@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::{
-    ObjectRef, OpContext, OpError, Outcome, Step, check_typed_name, check_unprotected,
-    patch_guarded,
+    NoopReason, ObjectRef, OpContext, OpError, Outcome, Step, check_typed_name,
+    delete_precondition, patch_guarded,
 };
 use crate::model::capi::Cluster;
 use crate::model::kamaji::TenantControlPlane;
@@ -26,9 +26,13 @@ pub async fn set_paused(
     let result = async {
         ctx.writable()?;
         let api = Api::<Cluster>::namespaced(client.clone(), &target.namespace);
-        let (_, message) = patch_guarded(&api, ctx, &target.name, |c| {
+        let (_, applied) = patch_guarded(&api, ctx, &target.name, |c| {
             Ok(if c.paused() == paused {
-                Step::Done(format!("already {action}d"))
+                Step::Done(if paused {
+                    NoopReason::AlreadyPaused
+                } else {
+                    NoopReason::AlreadyUnpaused
+                })
             } else {
                 Step::Patch(
                     json!({"spec": {"paused": paused}}),
@@ -37,7 +41,7 @@ pub async fn set_paused(
             })
         })
         .await?;
-        Ok(Outcome::new(ctx, action, &target.to_string(), message))
+        Ok(Outcome::of(ctx, action, &target.to_string(), applied))
     }
     .await;
     ctx.record(&format!("cluster-{action}"), &target.to_string(), result)
@@ -103,12 +107,8 @@ where
     ctx.writable()?;
     check_typed_name(typed, &target.name)?;
     let obj = api.get(&target.name).await?;
-    check_unprotected(obj.meta(), &ctx.protect, &format!("{what} {target}"))?;
-    if obj.meta().deletion_timestamp.is_some() {
-        return Err(OpError::Refused(format!(
-            "{what} {target} is already being deleted"
-        )));
-    }
+    delete_precondition(obj.meta(), &ctx.protect, &format!("{what} {target}"))
+        .map_err(OpError::Refused)?;
     // The uid pins the DELETE to the object that was checked, not to a
     // namesake created in between.
     let dp = DeleteParams {

@@ -3,7 +3,7 @@
 //! knows it). metal-api v1 has no dry run: in dry-run mode the machine is read
 //! (which proves it exists and is visible) and nothing is sent.
 
-use super::{OpContext, OpError, Outcome};
+use super::{OpContext, OpError, Outcome, Refusal, Unmet};
 use crate::model::metal::Machine;
 use crate::source::metal::MetalClient;
 
@@ -99,9 +99,10 @@ impl StateChange {
 /// so before sending, and why it matters: the next operator reads it.
 pub fn check_description(change: StateChange, description: &str) -> Result<(), OpError> {
     if change != StateChange::Clear && description.trim().is_empty() {
-        return Err(OpError::Refused(format!(
-            "a description is required to set {} (say why, for the next operator)",
-            change.value()
+        return Err(OpError::Refused(Refusal::Precondition(
+            Unmet::DescriptionRequired {
+                state: change.value(),
+            },
         )));
     }
     Ok(())

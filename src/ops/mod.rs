@@ -2,18 +2,25 @@
 //! retry, credential rotations, Cluster-API pause/delete, Kamaji delete, metal
 //! power/LED/reserve/lock, plus bulk runs, access reviews and the audit log.
 //!
-//! Every operation is an async fn taking the client and an [`OpContext`] by
-//! reference and returning `Result<Outcome, OpError>`, so the TUI can move
-//! clones of both into a task and send the result back as a message, and the CLI
-//! can await it directly. The order inside every mutation is fixed: read-only
-//! refusal first (before any request), then local preconditions, then the
+//! Callers describe an operation as an [`Op`] in an [`OpRequest`] and run it
+//! with [`execute()`] in an [`OpsEnv`] (clients, [`OpContext`], access caches):
+//! the CLI, the TUI and the workflows share that one dispatcher. Underneath,
+//! every operation is an async fn taking the client and an [`OpContext`] and
+//! returning `Result<Outcome, OpError>`. Outcomes are types: an [`Outcome`] is
+//! [`OutcomeKind::Changed`] or a [`NoopReason`]; a refusal is a [`Refusal`] in
+//! [`OpError::Refused`]. The order inside every mutation is fixed: read-only
+//! refusal first (before any request), then local preconditions (for shoots
+//! the public [`shoot::precondition`], which the TUI asks too), then the
 //! request (with `dryRun=All` when asked), then one audit line.
 
 pub mod access;
 pub mod audit;
 pub mod bulk;
 pub mod capi;
+pub mod execute;
 pub mod metal;
+pub mod outcome;
+pub mod request;
 pub mod shoot;
 
 use serde::Serialize;
@@ -22,6 +29,9 @@ use crate::model::ObjectMeta;
 use crate::source::metal::MetalError;
 
 pub use audit::{AuditEntry, AuditLog};
+pub use execute::{OpsEnv, execute};
+pub use outcome::{NoopReason, OutcomeKind, Refusal, Service, Unmet, Verdict};
+pub use request::{Op, OpReport, OpRequest};
 
 /// What every mutation needs besides its client: the safety switches and who
 /// to write into the audit log as having done it.
@@ -45,7 +55,9 @@ impl OpContext {
     /// mutation, so a read-only refusal never sends a request.
     pub(crate) fn writable(&self) -> Result<(), OpError> {
         if self.readonly {
-            Err(OpError::ReadOnly(self.landscape.clone()))
+            Err(OpError::Refused(Refusal::ReadOnly {
+                landscape: self.landscape.clone(),
+            }))
         } else {
             Ok(())
         }
@@ -70,21 +82,24 @@ impl OpContext {
     }
 }
 
-/// A successful operation, described for humans.
+/// A successful operation: what it came to, and the same described for humans.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     /// `namespace/name` or a machine id.
     pub target: String,
     pub action: String,
+    pub kind: OutcomeKind,
     pub message: String,
     pub dry_run: bool,
 }
 
 impl Outcome {
+    /// Something was sent and accepted; `message` says what.
     pub(crate) fn new(ctx: &OpContext, action: &str, target: &str, message: String) -> Self {
         Self {
             target: target.to_string(),
             action: action.to_string(),
+            kind: OutcomeKind::Changed,
             message: if ctx.dry_run {
                 format!("{message} (dry run)")
             } else {
@@ -93,17 +108,37 @@ impl Outcome {
             dry_run: ctx.dry_run,
         }
     }
+
+    /// Nothing was sent: the object is already where it should go.
+    pub(crate) fn noop(ctx: &OpContext, action: &str, target: &str, why: NoopReason) -> Self {
+        Self {
+            target: target.to_string(),
+            action: action.to_string(),
+            message: why.to_string(),
+            kind: OutcomeKind::Noop(why),
+            dry_run: ctx.dry_run,
+        }
+    }
+
+    pub(crate) fn of(ctx: &OpContext, action: &str, target: &str, applied: Applied) -> Self {
+        match applied {
+            Applied::Patched(message) => Self::new(ctx, action, target, message),
+            Applied::Noop(why) => Self::noop(ctx, action, target, why),
+        }
+    }
+
+    pub fn is_noop(&self) -> bool {
+        matches!(self.kind, OutcomeKind::Noop(_))
+    }
 }
 
 /// Why an operation did not happen (or did not fully happen).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum OpError {
-    /// Refused locally; nothing was sent.
-    #[error("refused: landscape {0:?} is read-only")]
-    ReadOnly(String),
-    /// A local precondition does not hold; nothing was changed.
+    /// Refused by kclm (read-only, typed name, protection, a precondition ...);
+    /// nothing was changed.
     #[error("refused: {0}")]
-    Refused(String),
+    Refused(Refusal),
     /// The API server said no; `message` is its text, verbatim.
     #[error("{message}")]
     Api {
@@ -125,7 +160,15 @@ pub enum OpError {
 impl OpError {
     /// Whether the refusal happened before anything was sent.
     pub fn is_local(&self) -> bool {
-        matches!(self, OpError::ReadOnly(_) | OpError::Refused(_))
+        matches!(self, OpError::Refused(_))
+    }
+
+    /// The refusal, when kclm refused.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            OpError::Refused(r) => Some(r),
+            _ => None,
+        }
     }
 
     /// HTTP status of a server refusal.
@@ -232,9 +275,10 @@ pub fn check_typed_name(typed: &str, name: &str) -> Result<(), OpError> {
     if typed == name {
         Ok(())
     } else {
-        Err(OpError::Refused(format!(
-            "typed confirmation {typed:?} does not match the name {name:?}"
-        )))
+        Err(OpError::Refused(Refusal::TypedNameMismatch {
+            typed: typed.to_string(),
+            name: name.to_string(),
+        }))
     }
 }
 
@@ -259,15 +303,26 @@ pub fn protection<'a>(meta: &ObjectMeta, protect: &'a [String]) -> Option<&'a st
     })
 }
 
-/// Refuses deletion of a protected object, naming the rule that protects it.
-pub fn check_unprotected(meta: &ObjectMeta, protect: &[String], what: &str) -> Result<(), OpError> {
-    match protection(meta, protect) {
-        Some(rule) => Err(OpError::Refused(format!(
-            "{what} is protected from deletion by kclm ({rule}); remove the label or \
-             annotation, or the rule from the landscape's `protect` list, first"
-        ))),
-        None => Ok(()),
+/// Whether an object (`what`, e.g. `shoot ns/name`) may be deleted as it is:
+/// not protected, not being deleted already. The TUI asks this on the watched
+/// object to grey out "delete"; the executor asks it again on a fresh read.
+pub fn delete_precondition(
+    meta: &ObjectMeta,
+    protect: &[String],
+    what: &str,
+) -> Result<(), Refusal> {
+    if let Some(rule) = protection(meta, protect) {
+        return Err(Refusal::Protected {
+            what: what.to_string(),
+            rule: rule.to_string(),
+        });
     }
+    if meta.deletion_timestamp.is_some() {
+        return Err(Refusal::Precondition(Unmet::BeingDeleted {
+            what: what.to_string(),
+        }));
+    }
+    Ok(())
 }
 
 /// Tries of a guarded patch before a 409 is surfaced.
@@ -277,8 +332,17 @@ pub(crate) const MAX_TRIES: usize = 3;
 pub(crate) enum Step {
     /// Send this merge patch; report the message on success.
     Patch(serde_json::Value, String),
-    /// Nothing to change (already in the wanted state); report the message.
-    Done(String),
+    /// Nothing to change (already in the wanted state).
+    Done(NoopReason),
+}
+
+/// What [`patch_guarded`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// The patch was accepted; the message of its step.
+    Patched(String),
+    /// Nothing was sent.
+    Noop(NoopReason),
 }
 
 pub(crate) fn patch_params(ctx: &OpContext) -> kube::api::PatchParams {
@@ -300,7 +364,7 @@ pub(crate) async fn patch_guarded<K, F>(
     ctx: &OpContext,
     name: &str,
     step: F,
-) -> Result<(K, String), OpError>
+) -> Result<(K, Applied), OpError>
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     F: Fn(&K) -> Result<Step, OpError>,
@@ -309,7 +373,7 @@ where
     for _ in 0..MAX_TRIES {
         let obj = api.get(name).await?;
         let (mut patch, message) = match step(&obj)? {
-            Step::Done(m) => return Ok((obj, m)),
+            Step::Done(why) => return Ok((obj, Applied::Noop(why))),
             Step::Patch(p, m) => (p, m),
         };
         if let Some(rv) = obj.meta().resource_version.clone() {
@@ -319,7 +383,7 @@ where
             .patch(name, &patch_params(ctx), &kube::api::Patch::Merge(&patch))
             .await
         {
-            Ok(o) => return Ok((o, message)),
+            Ok(o) => return Ok((o, Applied::Patched(message))),
             Err(e) => match OpError::from(e) {
                 OpError::Conflict(m) => last = m,
                 other => return Err(other),
@@ -389,7 +453,10 @@ mod tests {
         assert!(check_typed_name("web", "web").is_ok());
         for typo in ["Web", "web ", " web", "we", "web1", ""] {
             let e = check_typed_name(typo, "web").unwrap_err();
-            assert!(matches!(e, OpError::Refused(_)), "{typo:?}");
+            assert!(
+                matches!(e, OpError::Refused(Refusal::TypedNameMismatch { .. })),
+                "{typo:?}"
+            );
         }
     }
 
@@ -415,8 +482,24 @@ mod tests {
         assert_eq!(protection(&meta(&[("other", "x")], &[]), &rules), None);
         assert_eq!(protection(&ObjectMeta::default(), &rules), None);
         let e =
-            check_unprotected(&meta(&[("keep-me", "1")], &[]), &rules, "shoot a/b").unwrap_err();
+            delete_precondition(&meta(&[("keep-me", "1")], &[]), &rules, "shoot a/b").unwrap_err();
+        assert_eq!(
+            e,
+            Refusal::Protected {
+                what: "shoot a/b".into(),
+                rule: "keep-me".into()
+            }
+        );
         assert!(e.to_string().contains("keep-me"), "{e}");
+        let going: ObjectMeta = serde_json::from_value(
+            serde_json::json!({"deletionTimestamp": "2026-05-02T09:00:00Z"}),
+        )
+        .unwrap();
+        assert!(matches!(
+            delete_precondition(&going, &rules, "shoot a/b"),
+            Err(Refusal::Precondition(Unmet::BeingDeleted { .. }))
+        ));
+        assert_eq!(delete_precondition(&meta(&[], &[]), &rules, "x"), Ok(()));
     }
 
     #[test]
@@ -439,7 +522,12 @@ mod tests {
             ..Default::default()
         };
         let e = ctx.writable().unwrap_err();
-        assert_eq!(e, OpError::ReadOnly("prod".into()));
+        assert_eq!(
+            e,
+            OpError::Refused(Refusal::ReadOnly {
+                landscape: "prod".into()
+            })
+        );
         assert!(e.is_local());
         assert!(e.to_string().contains("read-only"));
     }

@@ -7,16 +7,15 @@ use kube::Api;
 use kube::api::{DeleteParams, Patch, Preconditions};
 use serde_json::json;
 
+use super::access::{self, AccessCheck};
 use super::{
-    ObjectRef, OpContext, OpError, Outcome, Step, check_typed_name, check_unprotected,
-    patch_guarded, patch_params,
+    Applied, NoopReason, ObjectRef, OpContext, OpError, Outcome, Refusal, Step, Unmet, Verdict,
+    check_typed_name, delete_precondition, patch_guarded, patch_params,
 };
-use crate::model::gardener::{ANN_CONFIRM_DELETION, ANN_OPERATION, ANN_TIMESTAMP, Shoot};
+use crate::model::gardener::{
+    ANN_CONFIRM_DELETION, ANN_OPERATION, ANN_TIMESTAMP, GROUP as GARDENER_GROUP, Shoot,
+};
 use crate::model::{annotation, parse_bool};
-
-/// The inner text of Gardener's `DeletionConfirmation` refusal.
-pub const CONFIRMATION_REFUSAL: &str =
-    "must have a \"confirmation.gardener.cloud/deletion\" annotation to delete";
 
 /// Credential rotations started through `gardener.cloud/operation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -124,24 +123,8 @@ async fn run_inner(
 ) -> Result<Outcome, OpError> {
     ctx.writable()?;
     let api = Api::<Shoot>::namespaced(client.clone(), &target.namespace);
-    let (_, message) = match op {
-        ShootOp::Hibernate => patch_guarded(&api, ctx, &target.name, hibernate_step).await?,
-        ShootOp::Wake => patch_guarded(&api, ctx, &target.name, wake_step).await?,
-        ShootOp::Reconcile => {
-            patch_guarded(&api, ctx, &target.name, |s| operation_step(s, "reconcile")).await?
-        }
-        ShootOp::Maintain => {
-            patch_guarded(&api, ctx, &target.name, |s| operation_step(s, "maintain")).await?
-        }
-        ShootOp::Retry => patch_guarded(&api, ctx, &target.name, retry_step).await?,
-        ShootOp::Rotate(r) => {
-            patch_guarded(&api, ctx, &target.name, |s| {
-                operation_step(s, r.operation())
-            })
-            .await?
-        }
-    };
-    Ok(Outcome::new(ctx, op.action(), &target.to_string(), message))
+    let (_, applied) = patch_guarded(&api, ctx, &target.name, |s| step(op, s)).await?;
+    Ok(Outcome::of(ctx, op.action(), &target.to_string(), applied))
 }
 
 pub async fn hibernate(
@@ -193,72 +176,96 @@ pub async fn rotate(
     run(client, ctx, ShootOp::Rotate(rotation), target).await
 }
 
-/// Hibernation: refused locally exactly when Gardener's admission would refuse
-/// it, so the user sees the reason without a round trip.
-pub(crate) fn hibernate_step(s: &Shoot) -> Result<Step, OpError> {
-    if s.hibernation_enabled() {
-        return Ok(Step::Done(if s.is_hibernated() {
-            "already hibernated".into()
+/// Whether `op` can be done to the shoot as it is, checked by the rules
+/// Gardener's admission applies (so the user sees the reason without a round
+/// trip): go, nothing to do, or refused. The TUI asks this of the watched shoot
+/// to grey out and explain its actions; the executor asks it again of a fresh
+/// read right before it patches, so both say the same, in the same words.
+pub fn precondition(op: ShootOp, s: &Shoot) -> Result<Verdict, Refusal> {
+    match op {
+        ShootOp::Hibernate => {
+            if s.hibernation_enabled() {
+                return Ok(Verdict::Noop(if s.is_hibernated() {
+                    NoopReason::AlreadyHibernated
+                } else {
+                    NoopReason::HibernationInProgress
+                }));
+            }
+            match s.constraint("HibernationPossible") {
+                Some(c) if c.status != "True" => Err(Refusal::Constraint {
+                    constraint: "HibernationPossible".into(),
+                    status: c.status.to_string(),
+                    message: c.message.as_deref().unwrap_or("").to_string(),
+                }),
+                _ => Ok(Verdict::Go),
+            }
+        }
+        ShootOp::Wake => Ok(if s.hibernation_enabled() {
+            Verdict::Go
+        } else if s.is_hibernated() {
+            Verdict::Noop(NoopReason::WakeUpInProgress)
         } else {
-            "hibernation already in progress".into()
-        }));
+            Verdict::Noop(NoopReason::AlreadyAwake)
+        }),
+        // Gardener only acts on `retry` when the last operation failed for good.
+        ShootOp::Retry => match s.last_operation() {
+            Some(lo) if lo.state == "Failed" => operation_precondition(s, "retry"),
+            Some(lo) => Err(Refusal::Precondition(Unmet::RetryNotFailed {
+                type_: lo.type_.to_string(),
+                state: lo.state.to_string(),
+            })),
+            None => Err(Refusal::Precondition(Unmet::NoLastOperation)),
+        },
+        ShootOp::Reconcile | ShootOp::Maintain | ShootOp::Rotate(_) => {
+            operation_precondition(s, op.action())
+        }
     }
-    if let Some(c) = s.constraint("HibernationPossible")
-        && c.status != "True"
-    {
-        return Err(OpError::Refused(format!(
-            "'HibernationPossible' constraint is '{}': {}",
-            c.status,
-            c.message.as_deref().unwrap_or("")
-        )));
-    }
-    Ok(Step::Patch(
-        json!({"spec": {"hibernation": {"enabled": true}}}),
-        "hibernation requested".into(),
-    ))
-}
-
-pub(crate) fn wake_step(s: &Shoot) -> Result<Step, OpError> {
-    if !s.hibernation_enabled() {
-        return Ok(Step::Done(if s.is_hibernated() {
-            "wake-up already in progress".into()
-        } else {
-            "already awake".into()
-        }));
-    }
-    Ok(Step::Patch(
-        json!({"spec": {"hibernation": {"enabled": false}}}),
-        "wake-up requested".into(),
-    ))
 }
 
 /// `gardener.cloud/operation`: never overwrites a different pending operation
 /// (that would silently cancel someone's rotation); the same one is a no-op.
-pub(crate) fn operation_step(s: &Shoot, op: &str) -> Result<Step, OpError> {
+fn operation_precondition(s: &Shoot, op: &str) -> Result<Verdict, Refusal> {
     match annotation(&s.metadata, ANN_OPERATION).filter(|v| !v.is_empty()) {
-        Some(pending) if pending == op => Ok(Step::Done(format!("{op} already requested"))),
-        Some(pending) => Err(OpError::Refused(format!(
-            "operation {pending:?} is still pending on this shoot; wait until Gardener has \
-             picked it up"
-        ))),
-        None => Ok(Step::Patch(
-            json!({"metadata": {"annotations": {ANN_OPERATION: op}}}),
-            format!("{op} requested"),
-        )),
+        Some(pending) if pending == op => {
+            Ok(Verdict::Noop(NoopReason::AlreadyRequested(op.to_string())))
+        }
+        Some(pending) => Err(Refusal::Precondition(Unmet::OperationPending {
+            pending: pending.to_string(),
+        })),
+        None => Ok(Verdict::Go),
     }
 }
 
-/// Gardener only acts on `retry` when the last operation failed for good.
-pub(crate) fn retry_step(s: &Shoot) -> Result<Step, OpError> {
-    match s.last_operation() {
-        Some(lo) if lo.state == "Failed" => operation_step(s, "retry"),
-        Some(lo) => Err(OpError::Refused(format!(
-            "retry only applies to a Failed last operation; it is {} {}",
-            lo.type_, lo.state
-        ))),
-        None => Err(OpError::Refused(
-            "retry only applies to a Failed last operation; the shoot has none".into(),
-        )),
+/// The merge patch of an operation the precondition let through, and what
+/// to report once it is accepted.
+fn patch_for(op: ShootOp) -> (serde_json::Value, String) {
+    match op {
+        ShootOp::Hibernate => (
+            json!({"spec": {"hibernation": {"enabled": true}}}),
+            "hibernation requested".into(),
+        ),
+        ShootOp::Wake => (
+            json!({"spec": {"hibernation": {"enabled": false}}}),
+            "wake-up requested".into(),
+        ),
+        _ => {
+            let value = op.action();
+            (
+                json!({"metadata": {"annotations": {ANN_OPERATION: value}}}),
+                format!("{value} requested"),
+            )
+        }
+    }
+}
+
+/// The precondition on a freshly read shoot, as a step of `patch_guarded`.
+pub(crate) fn step(op: ShootOp, s: &Shoot) -> Result<Step, OpError> {
+    match precondition(op, s).map_err(OpError::Refused)? {
+        Verdict::Noop(why) => Ok(Step::Done(why)),
+        Verdict::Go => {
+            let (patch, message) = patch_for(op);
+            Ok(Step::Patch(patch, message))
+        }
     }
 }
 
@@ -303,15 +310,14 @@ pub(crate) async fn delete_confirmed(
     ctx.record("delete", &target.to_string(), result)
 }
 
-const ALREADY_CONFIRMED: &str = "already confirmed";
-
 fn confirmed(s: &Shoot) -> bool {
     annotation(&s.metadata, ANN_CONFIRM_DELETION).and_then(parse_bool) == Some(true)
 }
 
-/// Whether a DELETE was refused by `DeletionConfirmation` (not by RBAC, not by dual approval).
-pub fn is_confirmation_refusal(e: &OpError) -> bool {
-    matches!(e, OpError::Api { code: 403, message, .. } if message.contains(CONFIRMATION_REFUSAL))
+/// Whether a shoot may be deleted as it is (the typed name is checked apart).
+pub fn delete_shoot_precondition(s: &Shoot, protect: &[String]) -> Result<(), Refusal> {
+    let what = format!("shoot {}/{}", s.namespace(), s.name());
+    delete_precondition(&s.metadata, protect, &what)
 }
 
 async fn delete_inner(
@@ -321,15 +327,12 @@ async fn delete_inner(
 ) -> Result<Outcome, OpError> {
     let api = Api::<Shoot>::namespaced(client.clone(), &target.namespace);
     let what = format!("shoot {target}");
-    let (shoot, step) = patch_guarded(&api, ctx, &target.name, |s| {
-        check_unprotected(&s.metadata, &ctx.protect, &what)?;
-        if s.metadata.deletion_timestamp.is_some() {
-            return Err(OpError::Refused(format!("{what} is already being deleted")));
-        }
+    let (shoot, applied) = patch_guarded(&api, ctx, &target.name, |s| {
+        delete_precondition(&s.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
         if confirmed(s) {
             // Someone (perhaps a second approver) confirmed already: keep their
             // annotation as it is, and never revert it.
-            return Ok(Step::Done(ALREADY_CONFIRMED.into()));
+            return Ok(Step::Done(NoopReason::AlreadyConfirmed));
         }
         let now = jiff::Timestamp::now().to_string();
         Ok(Step::Patch(
@@ -338,11 +341,13 @@ async fn delete_inner(
         ))
     })
     .await?;
-    let we_confirmed = step != ALREADY_CONFIRMED;
+    let we_confirmed = matches!(applied, Applied::Patched(_));
     if !confirmed(&shoot) {
-        return Err(OpError::Refused(format!(
-            "the server did not record the {ANN_CONFIRM_DELETION} annotation on {what}; \
-             no DELETE sent"
+        return Err(OpError::Refused(Refusal::Precondition(
+            Unmet::ConfirmationNotRecorded {
+                annotation: ANN_CONFIRM_DELETION,
+                what,
+            },
         )));
     }
     let dp = DeleteParams {
@@ -365,18 +370,7 @@ async fn delete_inner(
         Err(e) => OpError::from(e),
     };
     if ctx.dry_run {
-        if is_confirmation_refusal(&err) {
-            return Ok(Outcome::new(
-                ctx,
-                "delete",
-                &target.to_string(),
-                "confirmation PATCH accepted; DELETE authorized, then refused by Gardener's \
-                 DeletionConfirmation check as expected for a dry run (it reads the stored \
-                 object, which a dry-run PATCH leaves unconfirmed)"
-                    .into(),
-            ));
-        }
-        return Err(err);
+        return dry_run_refused(client, ctx, target, we_confirmed, err).await;
     }
     if matches!(err, OpError::Transport(_))
         && let Some(done) = deleted_anyway(&api, &target.name).await
@@ -387,6 +381,37 @@ async fn delete_inner(
         return Err(err);
     }
     revert_confirmation(&api, ctx, &target.name, err).await
+}
+
+/// A dry-run DELETE was refused. After a dry-run confirmation PATCH (which
+/// stores nothing), Gardener's `DeletionConfirmation` check refuses it with a
+/// 403 once authorization has passed, and RBAC refuses it with a 403 when it
+/// has not. An access review tells the two apart without reading the server's
+/// text: allowed means the DELETE was authorized and only the expected check
+/// said no.
+async fn dry_run_refused(
+    client: &kube::Client,
+    ctx: &OpContext,
+    target: &ObjectRef,
+    we_confirmed: bool,
+    err: OpError,
+) -> Result<Outcome, OpError> {
+    if !we_confirmed || err.code() != Some(403) {
+        return Err(err);
+    }
+    let check = AccessCheck::new("delete", GARDENER_GROUP, "shoots").on(target);
+    match access::review(client, &check).await {
+        Ok(a) if a.allowed => Ok(Outcome::new(
+            ctx,
+            "delete",
+            &target.to_string(),
+            "confirmation PATCH accepted; DELETE authorized, then refused by Gardener's \
+             admission as expected for a dry run (its DeletionConfirmation check reads the \
+             stored object, which a dry-run PATCH leaves unconfirmed)"
+                .into(),
+        )),
+        _ => Err(err),
+    }
 }
 
 /// After a lost DELETE answer: the shoot may be gone or terminating already.
@@ -447,7 +472,7 @@ mod tests {
     fn patch_of(step: Result<Step, OpError>) -> serde_json::Value {
         match step {
             Ok(Step::Patch(p, _)) => p,
-            Ok(Step::Done(m)) => panic!("expected a patch, got done: {m}"),
+            Ok(Step::Done(m)) => panic!("expected a patch, got nothing to do: {m}"),
             Err(e) => panic!("expected a patch, got {e}"),
         }
     }
@@ -458,7 +483,7 @@ mod tests {
             json!({"status": {"constraints": [{"type": "HibernationPossible",
             "status": "False", "message": "webhook \"policy\" would block waking up"}]}}),
         );
-        let e = hibernate_step(&s).err().unwrap();
+        let e = step(ShootOp::Hibernate, &s).err().unwrap();
         assert_eq!(
             e.to_string(),
             "refused: 'HibernationPossible' constraint is 'False': webhook \"policy\" would block waking up"
@@ -466,14 +491,14 @@ mod tests {
         let unknown = shoot(
             json!({"status": {"constraints": [{"type": "HibernationPossible", "status": "Unknown"}]}}),
         );
-        assert!(hibernate_step(&unknown).is_err());
+        assert!(step(ShootOp::Hibernate, &unknown).is_err());
         // No constraint at all: Gardener allows it, and so does kclm.
-        let p = patch_of(hibernate_step(&shoot(json!({}))));
+        let p = patch_of(step(ShootOp::Hibernate, &shoot(json!({}))));
         assert_eq!(p, json!({"spec": {"hibernation": {"enabled": true}}}));
         let ok = shoot(
             json!({"status": {"constraints": [{"type": "HibernationPossible", "status": "True"}]}}),
         );
-        assert!(matches!(hibernate_step(&ok), Ok(Step::Patch(..))));
+        assert!(matches!(step(ShootOp::Hibernate, &ok), Ok(Step::Patch(..))));
     }
 
     #[test]
@@ -481,12 +506,22 @@ mod tests {
         let hib = shoot(
             json!({"spec": {"hibernation": {"enabled": true}}, "status": {"hibernated": true}}),
         );
-        assert!(matches!(hibernate_step(&hib), Ok(Step::Done(m)) if m == "already hibernated"));
         assert_eq!(
-            patch_of(wake_step(&hib)),
+            precondition(ShootOp::Hibernate, &hib),
+            Ok(Verdict::Noop(NoopReason::AlreadyHibernated))
+        );
+        assert!(matches!(
+            step(ShootOp::Hibernate, &hib),
+            Ok(Step::Done(NoopReason::AlreadyHibernated))
+        ));
+        assert_eq!(
+            patch_of(step(ShootOp::Wake, &hib)),
             json!({"spec": {"hibernation": {"enabled": false}}})
         );
-        assert!(matches!(wake_step(&shoot(json!({}))), Ok(Step::Done(m)) if m == "already awake"));
+        assert_eq!(
+            precondition(ShootOp::Wake, &shoot(json!({}))),
+            Ok(Verdict::Noop(NoopReason::AlreadyAwake))
+        );
     }
 
     #[test]
@@ -494,15 +529,21 @@ mod tests {
         for state in ["Succeeded", "Error", "Processing", "Aborted"] {
             let s =
                 shoot(json!({"status": {"lastOperation": {"type": "Reconcile", "state": state}}}));
-            let e = retry_step(&s).err().unwrap();
-            assert!(matches!(e, OpError::Refused(_)), "{state}");
+            let e = step(ShootOp::Retry, &s).err().unwrap();
+            assert!(
+                matches!(
+                    e,
+                    OpError::Refused(Refusal::Precondition(Unmet::RetryNotFailed { .. }))
+                ),
+                "{state}"
+            );
             assert!(e.to_string().contains(state), "{e}");
         }
-        assert!(retry_step(&shoot(json!({}))).is_err());
+        assert!(step(ShootOp::Retry, &shoot(json!({}))).is_err());
         let failed =
             shoot(json!({"status": {"lastOperation": {"type": "Create", "state": "Failed"}}}));
         assert_eq!(
-            patch_of(retry_step(&failed)),
+            patch_of(step(ShootOp::Retry, &failed)),
             json!({"metadata": {"annotations": {"gardener.cloud/operation": "retry"}}})
         );
     }
@@ -512,14 +553,22 @@ mod tests {
         let pending = shoot(
             json!({"metadata": {"annotations": {"gardener.cloud/operation": "rotate-ca-start"}}}),
         );
-        assert!(matches!(
-            operation_step(&pending, "rotate-ca-start"),
-            Ok(Step::Done(_))
-        ));
-        let e = operation_step(&pending, "reconcile").err().unwrap();
+        assert_eq!(
+            precondition(ShootOp::Rotate(Rotation::CaStart), &pending),
+            Ok(Verdict::Noop(NoopReason::AlreadyRequested(
+                "rotate-ca-start".into()
+            )))
+        );
+        let e = step(ShootOp::Reconcile, &pending).err().unwrap();
+        assert_eq!(
+            e,
+            OpError::Refused(Refusal::Precondition(Unmet::OperationPending {
+                pending: "rotate-ca-start".into()
+            }))
+        );
         assert!(e.to_string().contains("rotate-ca-start"), "{e}");
         assert_eq!(
-            patch_of(operation_step(&shoot(json!({})), "maintain")),
+            patch_of(step(ShootOp::Maintain, &shoot(json!({})))),
             json!({"metadata": {"annotations": {"gardener.cloud/operation": "maintain"}}})
         );
     }
@@ -535,23 +584,5 @@ mod tests {
             Ok("rotate-ssh-keypair")
         );
         assert!("ssh".parse::<Rotation>().unwrap_err().contains("ca-start"));
-    }
-
-    #[test]
-    fn confirmation_refusal_is_told_apart_from_rbac_and_dual_approval() {
-        let api = |m: &str| OpError::Api {
-            code: 403,
-            reason: "Forbidden".into(),
-            message: m.into(),
-        };
-        assert!(is_confirmation_refusal(&api(
-            "shoots.core.gardener.cloud \"web\" is forbidden: must have a \"confirmation.gardener.cloud/deletion\" annotation to delete"
-        )));
-        assert!(!is_confirmation_refusal(&api(
-            "shoots.core.gardener.cloud \"web\" is forbidden: User \"x\" cannot delete resource \"shoots\""
-        )));
-        assert!(!is_confirmation_refusal(&api(
-            "you are not allowed to both confirm the deletion and send the actual DELETE request - another subject must perform the deletion"
-        )));
     }
 }

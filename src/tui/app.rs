@@ -354,12 +354,7 @@ async fn main_loop(
                         });
                     }
                     None => {
-                        let report = OpReport::One {
-                            label: req.op.label(),
-                            result: Err(kclm::ops::OpError::Refused(
-                                "not connected to the landscape yet".into(),
-                            )),
-                        };
+                        let report = OpReport::refused(&req, kclm::ops::Refusal::NotStarted);
                         update(state, Msg::OpDone(report));
                     }
                 },

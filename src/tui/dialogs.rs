@@ -294,6 +294,7 @@ fn machine(
                 Op::Identify {
                     id: id.into(),
                     on,
+                    description: String::new(),
                     shoot: shoot.clone(),
                 },
             ),

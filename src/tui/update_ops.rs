@@ -4,10 +4,10 @@
 
 use kclm::landscape::ObjKey;
 use kclm::model::gardener::Shoot;
-use kclm::ops::ObjectRef;
 use kclm::ops::access::AccessCheck;
 use kclm::ops::metal::{PowerCommand, StateChange};
-use kclm::ops::shoot::{Rotation, ShootOp};
+use kclm::ops::shoot::{self, Rotation, ShootOp};
+use kclm::ops::{NoopReason, ObjectRef, Refusal, Unmet, Verdict};
 
 use super::action::Action;
 use super::ops::{Op, OpRequest};
@@ -46,6 +46,29 @@ pub enum Subject {
         shoot: Option<String>,
         led_on: bool,
     },
+}
+
+/// Why a choice cannot, or need not, be made now. Refusals and no-ops are the
+/// core's (the same values, and texts, the executor and the CLI report).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    Refused(Refusal),
+    /// Already done; running it would send nothing.
+    Noop(NoopReason),
+    /// Retry and rotations act on one shoot at a time.
+    NotForMarked,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unavailable::Refused(r) => r.fmt(f),
+            Unavailable::Noop(n) => n.fmt(f),
+            Unavailable::NotForMarked => {
+                f.write_str("not for marked shoots; clear the marks to act on the selected shoot")
+            }
+        }
+    }
 }
 
 fn warn(s: &mut State, text: impl Into<String>) {
@@ -176,112 +199,80 @@ fn checks(subj: &Subject, c: Choice) -> Vec<AccessCheck> {
 }
 
 /// The first known refusal among the checks.
-fn forbidden(s: &State, checks: &[AccessCheck]) -> Option<String> {
+fn forbidden(s: &State, checks: &[AccessCheck]) -> Option<Refusal> {
     checks
         .iter()
         .filter_map(|c| s.access.get(c))
         .find(|a| !a.allowed)
-        .map(|a| format!("forbidden: {}", a.reason))
+        .map(|a| Refusal::Rbac {
+            reason: a.reason.clone(),
+        })
 }
 
-pub fn readonly_reason(s: &State) -> String {
-    format!(
-        "read-only: landscape {} refuses every change (--readonly / readonly = true)",
-        s.landscape_name
-    )
+fn readonly(s: &State) -> Refusal {
+    Refusal::ReadOnly {
+        landscape: s.landscape_name.clone(),
+    }
 }
 
-/// Why `c` cannot be done to `subj` now, if it cannot.
-pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<String> {
+/// Why `c` cannot (or need not) be done to `subj` now, if so.
+pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<Unavailable> {
     if s.readonly {
-        return Some(readonly_reason(s));
+        return Some(Unavailable::Refused(readonly(s)));
     }
-    if let Some(why) = forbidden(s, &checks(subj, c)) {
-        return Some(why);
+    if let Some(r) = forbidden(s, &checks(subj, c)) {
+        return Some(Unavailable::Refused(r));
     }
+    let refused = |r: Result<(), Refusal>| r.err().map(Unavailable::Refused);
     match subj {
         Subject::Shoot(t) => {
             let Some(sh) = shoot_obj(s, t) else {
-                return Some(format!("shoot {t} is gone"));
+                return Some(Unavailable::Refused(Refusal::Precondition(Unmet::Gone {
+                    what: format!("shoot {t}"),
+                })));
             };
             shoot_precondition(s, sh, c)
         }
         Subject::Shoots(_) => match c {
-            Choice::Shoot(ShootOp::Retry) | Choice::RotateMenu => {
-                Some("not for marked shoots; clear the marks to act on the selected shoot".into())
-            }
+            Choice::Shoot(ShootOp::Retry) | Choice::RotateMenu => Some(Unavailable::NotForMarked),
             _ => None,
         },
-        Subject::Cluster(t, _) => {
-            let meta = &s
-                .ls
-                .clusters
-                .get(&ObjKey::new(&t.namespace, &t.name))?
-                .metadata;
-            protected(s, meta, c == Choice::DeleteCluster)
+        Subject::Cluster(t, _) if c == Choice::DeleteCluster => {
+            let cl = s.ls.clusters.get(&ObjKey::new(&t.namespace, &t.name))?;
+            let what = format!("cluster {t}");
+            refused(kclm::ops::delete_precondition(
+                &cl.metadata,
+                &s.protect,
+                &what,
+            ))
         }
         Subject::Tenant(t) => {
-            let meta = &s
-                .ls
-                .tenant_control_planes
-                .get(&ObjKey::new(&t.namespace, &t.name))?
-                .metadata;
-            protected(s, meta, true)
+            let tcp =
+                s.ls.tenant_control_planes
+                    .get(&ObjKey::new(&t.namespace, &t.name))?;
+            let what = format!("tenant control plane {t}");
+            refused(kclm::ops::delete_precondition(
+                &tcp.metadata,
+                &s.protect,
+                &what,
+            ))
         }
-        Subject::Machine { .. } => None,
+        Subject::Cluster(..) | Subject::Machine { .. } => None,
     }
 }
 
-fn protected(s: &State, meta: &kclm::model::ObjectMeta, deleting: bool) -> Option<String> {
-    if !deleting {
-        return None;
-    }
-    kclm::ops::protection(meta, &s.protect)
-        .map(|rule| format!("protected from deletion by the landscape's protect rule {rule}"))
-}
-
-/// Gardener's own rules, checked on the watched object so the user sees the
-/// reason without a round trip (the core checks again on a fresh read).
-fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<String> {
+/// Gardener's own rules, checked by the core's precondition on the watched
+/// object (the executor checks them again on a fresh read before it sends).
+fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<Unavailable> {
     match c {
-        Choice::Shoot(ShootOp::Hibernate) => {
-            if sh.hibernation_enabled() {
-                return Some(if sh.is_hibernated() {
-                    "already hibernated".into()
-                } else {
-                    "hibernation already in progress".into()
-                });
-            }
-            let con = sh.constraint("HibernationPossible")?;
-            (con.status != "True").then(|| {
-                format!(
-                    "cannot hibernate: 'HibernationPossible' constraint is '{}': {}",
-                    con.status,
-                    con.message.as_deref().unwrap_or("")
-                )
-            })
-        }
-        Choice::Shoot(ShootOp::Wake) => (!sh.hibernation_enabled()).then(|| {
-            if sh.is_hibernated() {
-                "wake-up already in progress".into()
-            } else {
-                "already awake".into()
-            }
-        }),
-        Choice::Shoot(ShootOp::Retry) => match sh.last_operation() {
-            Some(lo) if lo.state == "Failed" => None,
-            Some(lo) => Some(format!(
-                "retry only applies to a Failed last operation; it is {} {}",
-                lo.type_, lo.state
-            )),
-            None => Some("retry only applies to a Failed last operation; there is none".into()),
+        Choice::Shoot(op) => match shoot::precondition(op, sh) {
+            Ok(Verdict::Go) => None,
+            Ok(Verdict::Noop(why)) => Some(Unavailable::Noop(why)),
+            Err(r) => Some(Unavailable::Refused(r)),
         },
-        Choice::DeleteShoot => {
-            if sh.metadata.deletion_timestamp.is_some() {
-                return Some("already being deleted".into());
-            }
-            protected(s, &sh.metadata, true)
-        }
+        Choice::DeleteShoot => shoot::delete_shoot_precondition(sh, &s.protect)
+            .err()
+            .map(Unavailable::Refused),
         _ => None,
     }
 }
@@ -289,7 +280,7 @@ fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<String> {
 /// A key-bound operation on the selection.
 pub fn op_action(s: &mut State, a: Action) -> Vec<Effect> {
     if s.readonly {
-        warn(s, readonly_reason(s));
+        warn(s, readonly(s).to_string());
         return Vec::new();
     }
     let Some(subj) = subject(s) else {
@@ -322,9 +313,17 @@ pub fn op_action(s: &mut State, a: Action) -> Vec<Effect> {
 
 /// Checks, then opens the confirmation (or the submenu).
 pub fn begin(s: &mut State, subj: &Subject, c: Choice) -> Vec<Effect> {
-    if let Some(why) = unavailable(s, subj, c) {
-        warn(s, why);
-        return Vec::new();
+    match unavailable(s, subj, c) {
+        None => {}
+        // Nothing to do is not a problem: said as information, nothing sent.
+        Some(Unavailable::Noop(why)) => {
+            info(s, format!("{}: nothing to do, {why}", subject_name(subj)));
+            return Vec::new();
+        }
+        Some(why) => {
+            warn(s, why.to_string());
+            return Vec::new();
+        }
     }
     match c {
         Choice::RotateMenu | Choice::PowerMenu | Choice::StateMenu => {
@@ -474,9 +473,16 @@ pub fn open_menu(s: &mut State) -> Vec<Effect> {
 
 /// Runs a menu entry: the reason when unavailable, else its confirmation.
 pub fn run_item(s: &mut State, it: &MenuItem) -> Vec<Effect> {
-    if let Some(why) = &it.disabled {
-        warn(s, format!("{}: {why}", it.label));
-        return Vec::new();
+    match &it.disabled {
+        None => {}
+        Some(Unavailable::Noop(why)) => {
+            info(s, format!("{}: nothing to do, {why}", it.label));
+            return Vec::new();
+        }
+        Some(why) => {
+            warn(s, format!("{}: {why}", it.label));
+            return Vec::new();
+        }
     }
     match subject(s) {
         Some(subj) => begin(s, &subj, it.choice),
@@ -494,7 +500,7 @@ pub fn action_unavailable(s: &State, a: Action) -> Option<String> {
     }
     let subj = subject(s)?;
     let c = choice_for(a, &subj)?;
-    unavailable(s, &subj, c)
+    unavailable(s, &subj, c).map(|u| u.to_string())
 }
 
 /// RBAC questions for the selection nobody asked yet (asked in the

@@ -5,13 +5,14 @@ use kclm::landscape::{KubeObject, Update};
 use kclm::ops::access::{Access, AccessCheck};
 use kclm::ops::metal::{PowerCommand, StateChange};
 use kclm::ops::shoot::ShootOp;
-use kclm::ops::{ObjectRef, OpError, Outcome};
+use kclm::ops::{ObjectRef, OpError, Outcome, OutcomeKind, Refusal};
 
 use super::fixtures::{garden_objects, press, state, type_text};
 use crate::tui::ops::{Op, OpReport, OpRequest};
 use crate::tui::overlay::Overlay;
 use crate::tui::state::{Level, State, ViewKind};
 use crate::tui::update::{Effect, Msg, update};
+use crate::tui::update_ops::Unavailable;
 use crate::tui::widgets::confirm::{Confirm, ConfirmKind};
 
 /// Changes one fixture shoot as a watch event would.
@@ -195,8 +196,8 @@ fn retry_is_only_offered_for_a_failed_last_operation() {
     assert!(
         retry
             .disabled
-            .as_deref()
-            .is_some_and(|w| w.contains("Failed"))
+            .as_ref()
+            .is_some_and(|w| w.to_string().contains("Failed"))
     );
     press(&mut s, "esc");
 
@@ -216,8 +217,9 @@ fn read_only_refuses_every_operation_and_says_so() {
     for key in ["H", "W", "R", "M", "T", "C", "D"] {
         assert!(press(&mut s, key).is_empty(), "{key} emitted an effect");
         assert!(s.overlay.is_none(), "{key} opened {:?}", s.overlay);
-        assert!(
-            status(&s).0.starts_with("read-only"),
+        assert_eq!(
+            status(&s).0,
+            "landscape \"demo\" is read-only",
             "{key}: {:?}",
             s.status
         );
@@ -320,6 +322,7 @@ fn bulk_results_list_every_failure() {
     let ok = |t: &str| Outcome {
         target: t.into(),
         action: "hibernate".into(),
+        kind: OutcomeKind::Changed,
         message: "hibernation requested".into(),
         dry_run: false,
     };
@@ -332,9 +335,11 @@ fn bulk_results_list_every_failure() {
                 ("garden-acme/batch".into(), Ok(ok("garden-acme/batch"))),
                 (
                     "garden-beta/api".into(),
-                    Err(OpError::Refused(
-                        "'HibernationPossible' constraint is 'False': webhooks".into(),
-                    )),
+                    Err(OpError::Refused(Refusal::Constraint {
+                        constraint: "HibernationPossible".into(),
+                        status: "False".into(),
+                        message: "webhooks".into(),
+                    })),
                 ),
                 (
                     "garden-ops/monitoring".into(),
@@ -459,7 +464,13 @@ fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
         .find(|i| i.label == "delete")
         .expect("listed");
     assert_eq!(
-        del.disabled.as_deref(),
+        del.disabled,
+        Some(Unavailable::Refused(Refusal::Rbac {
+            reason: "RBAC: user alice may not delete shoots in garden-beta".into()
+        }))
+    );
+    assert_eq!(
+        del.disabled.as_ref().map(ToString::to_string).as_deref(),
         Some("forbidden: RBAC: user alice may not delete shoots in garden-beta")
     );
     assert!(
@@ -566,4 +577,79 @@ fn operation_keys_say_what_they_apply_to() {
     assert!(status(&s).0.contains("does not apply to seeds"));
     press(&mut s, "space");
     assert!(status(&s).0.contains("marks are for shoots"));
+}
+
+/// The watched shoot, as the TUI's precondition sees it.
+fn watched(s: &State, ns: &str, name: &str) -> kclm::model::gardener::Shoot {
+    s.ls.shoots
+        .get(&kclm::landscape::ObjKey::new(ns, name))
+        .map(|a| a.as_ref().clone())
+        .expect("watched shoot")
+}
+
+/// Hibernating a hibernated shoot is the core's no-op: said as information
+/// (not a warning), in the core's words, and nothing is sent; the menu shows
+/// the same reason.
+#[test]
+fn hibernating_a_hibernated_shoot_is_the_cores_noop() {
+    use kclm::ops::shoot::{self, ShootOp};
+    use kclm::ops::{NoopReason, Verdict};
+    let mut s = state();
+    select(&mut s, "batch");
+    let sh = watched(&s, "garden-acme", "batch");
+    assert_eq!(
+        shoot::precondition(ShootOp::Hibernate, &sh),
+        Ok(Verdict::Noop(NoopReason::AlreadyHibernated))
+    );
+    assert!(press(&mut s, "H").is_empty(), "nothing is sent");
+    assert!(s.overlay.is_none(), "no dialog for a no-op");
+    assert_eq!(s.ops_running, 0);
+    let (text, level) = status(&s);
+    assert_eq!(level, Level::Info);
+    assert_eq!(
+        text,
+        "shoot garden-acme/batch: nothing to do, already hibernated"
+    );
+    press(&mut s, "m");
+    let Some(Overlay::Menu(m)) = &s.overlay else {
+        panic!("menu")
+    };
+    let hib = m
+        .items
+        .iter()
+        .find(|i| i.label == "hibernate")
+        .expect("listed");
+    assert_eq!(
+        hib.disabled,
+        Some(Unavailable::Noop(NoopReason::AlreadyHibernated))
+    );
+    press(&mut s, "enter");
+    assert_eq!(status(&s).1, Level::Info, "{:?}", s.status);
+}
+
+/// A refusal shown by the TUI is the core precondition's value and text,
+/// the one the executor (and so the CLI) reports for the same shoot.
+#[test]
+fn a_refused_hibernation_says_what_the_core_precondition_says() {
+    use kclm::ops::shoot::{self, ShootOp};
+    let mut s = state();
+    edit_shoot(&mut s, "web-prod", |v| {
+        v["status"]["constraints"] = serde_json::json!([{"type": "HibernationPossible",
+            "status": "False", "reason": "ProblematicWebhooks",
+            "message": "webhook policy.example would block waking up",
+            "lastTransitionTime": "2026-05-02T09:00:00Z"}]);
+    });
+    select(&mut s, "web-prod");
+    let refusal = shoot::precondition(ShootOp::Hibernate, &watched(&s, "garden-acme", "web-prod"))
+        .expect_err("the constraint refuses");
+    assert!(matches!(refusal, Refusal::Constraint { .. }), "{refusal:?}");
+    assert!(press(&mut s, "H").is_empty());
+    let (text, level) = status(&s);
+    assert_eq!(level, Level::Warning);
+    assert_eq!(text, refusal.to_string());
+    // The executor's error for it reads the same after its "refused: " prefix.
+    assert_eq!(
+        OpError::Refused(refusal.clone()).to_string(),
+        format!("refused: {text}")
+    );
 }

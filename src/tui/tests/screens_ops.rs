@@ -1,7 +1,7 @@
 //! Snapshots of the operation dialogs: typed-name delete with the production
 //! warning, the bulk confirmation, the results overlay, the DRY-RUN badge.
 
-use kclm::ops::{OpError, Outcome};
+use kclm::ops::{OpError, Outcome, OutcomeKind, Refusal, Unmet};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -63,6 +63,7 @@ fn results_overlay_and_dry_run_badge() {
     let ok = Outcome {
         target: "garden-acme/web-prod".into(),
         action: "reconcile".into(),
+        kind: OutcomeKind::Changed,
         message: "reconcile requested (dry run)".into(),
         dry_run: true,
     };
@@ -75,9 +76,11 @@ fn results_overlay_and_dry_run_badge() {
                 ("garden-acme/web-prod".into(), Ok(ok)),
                 (
                     "garden-beta/api".into(),
-                    Err(OpError::Refused(
-                        "operation \"rotate-ca-start\" is still pending on this shoot".into(),
-                    )),
+                    Err(OpError::Refused(Refusal::Precondition(
+                        Unmet::OperationPending {
+                            pending: "rotate-ca-start".into(),
+                        },
+                    ))),
                 ),
             ],
         }),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
-use crate::tui::update_ops::Choice;
+use crate::tui::update_ops::{Choice, Unavailable};
 use crate::tui::views::help::centered;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,8 +19,8 @@ pub struct MenuItem {
     /// The key-bound action that does the same from the table.
     pub action: Option<Action>,
     pub choice: Choice,
-    /// Why it is unavailable (read-only, forbidden, a constraint ...).
-    pub disabled: Option<String>,
+    /// Why it is unavailable (read-only, forbidden, a constraint, nothing to do ...).
+    pub disabled: Option<Unavailable>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +59,10 @@ pub fn render_menu(f: &mut Frame, area: Rect, m: &Menu, keymap: &Keymap, theme: 
         .items
         .iter()
         .map(|it| {
-            let len = 38 + it.disabled.as_ref().map_or(0, |d| d.chars().count() + 13);
+            let len = 38
+                + it.disabled
+                    .as_ref()
+                    .map_or(0, |d| d.to_string().chars().count() + 13);
             len.div_ceil(inner).max(1)
         })
         .sum();
