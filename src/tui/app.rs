@@ -28,6 +28,8 @@ type Starting = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Sen
 const FRAME: Duration = Duration::from_millis(16);
 /// Ages only change slowly; no need to wake more often when idle.
 const TICK: Duration = Duration::from_secs(10);
+/// Daily log files kept (older ones are deleted at rotation).
+const LOG_FILES_KEPT: usize = 7;
 
 fn start_session(target: &Target, poll: u64) -> Starting {
     let target = target.clone();
@@ -47,7 +49,15 @@ fn init_logging(start: &TuiStart) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let file = tracing_appender::rolling::never(dir, name);
+    // One file a day, the last week kept: `kclm.log.2026-12-03`.
+    let Ok(file) = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix(name.to_string_lossy())
+        .max_log_files(LOG_FILES_KEPT)
+        .build(dir)
+    else {
+        return;
+    };
     let filter = EnvFilter::try_from_env("KCLM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // The lead's CLI may have installed a subscriber already; that one wins.
     let _ = tracing_subscriber::fmt()
@@ -386,45 +396,20 @@ async fn main_loop(
 
 /// Copies through the terminal (OSC 52), which also works over ssh and tmux.
 fn osc52(text: &str) {
-    use base64_lite::encode;
     let mut out = std::io::stdout();
-    let _ = write!(out, "\x1b]52;c;{}\x07", encode(text.as_bytes()));
+    let _ = write!(out, "{}", osc52_sequence(text));
     let _ = out.flush();
 }
 
-mod base64_lite {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    pub fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            out.push(T[(n >> 18) as usize & 63] as char);
-            out.push(T[(n >> 12) as usize & 63] as char);
-            out.push(if chunk.len() > 1 {
-                T[(n >> 6) as usize & 63] as char
-            } else {
-                '='
-            });
-            out.push(if chunk.len() > 2 {
-                T[n as usize & 63] as char
-            } else {
-                '='
-            });
-        }
-        out
-    }
+fn osc52_sequence(text: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
+}
 
-    #[cfg(test)]
-    #[test]
-    fn encodes_like_rfc4648() {
-        assert_eq!(encode(b"f"), "Zg==");
-        assert_eq!(encode(b"fo"), "Zm8=");
-        assert_eq!(encode(b"foo"), "Zm9v");
-        assert_eq!(encode(b"web-prod"), "d2ViLXByb2Q=");
-    }
+#[cfg(test)]
+#[test]
+fn osc52_carries_the_text_in_standard_base64() {
+    assert_eq!(osc52_sequence("web-prod"), "\x1b]52;c;d2ViLXByb2Q=\x07");
+    assert_eq!(osc52_sequence("f"), "\x1b]52;c;Zg==\x07");
 }
