@@ -1,6 +1,7 @@
 //! The loop: one `tokio::select!` owns the state; terminal events, watch
 //! updates and timers come in as messages, effects go out.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
@@ -13,6 +14,8 @@ use kclm::config::{ProcessEnv, Target, TargetFlags};
 use kclm::landscape::{Landscape, Update};
 use kclm::session::{Session, SessionError, SessionOptions};
 use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
 
 use super::TuiStart;
 use super::keymap::Keymap;
@@ -21,7 +24,8 @@ use super::prefs::Prefs;
 use super::render::render;
 use super::state::{Level, State};
 use super::theme::Theme;
-use super::update::{Effect, Msg, apply_prefs, update};
+use super::update::{Effect, Handoff, Msg, apply_prefs, update};
+use super::update_session::SessionInfo;
 
 type Starting = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send>>;
 
@@ -86,9 +90,7 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
         keymap,
         Timestamp::now(),
     );
-    state.demo_by_default = start.demo_by_default;
-    state.dashboard_url = start.target.dashboard_url.clone();
-    state.readonly = start.target.readonly;
+    state.ls.demo_by_default = start.demo_by_default;
     state.mouse = ui.mouse;
     state.tz = jiff::tz::TimeZone::system();
     state.theme_name = theme.name.clone();
@@ -97,16 +99,15 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     if !state.landscapes.iter().any(|l| l == "demo") {
         state.landscapes.push("demo".into());
     }
+    state.targets = targets(&start, &state.landscapes);
     state.prefs = prefs;
     apply_prefs(&mut state);
+    let mut first = vec![Msg::Connect];
     if !warnings.is_empty() {
         for w in &warnings {
             tracing::warn!("{w}");
         }
-        update(
-            &mut state,
-            Msg::Status(warnings.join(" · "), Level::Warning),
-        );
+        first.push(Msg::Status(warnings.join(" · "), Level::Warning));
     }
 
     let mut terminal = ratatui::init();
@@ -120,13 +121,36 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
         }));
     }
     let size = terminal.size()?;
-    update(&mut state, Msg::Resize(size.width, size.height));
-    let result = main_loop(&mut terminal, &mut state, theme, &start).await;
+    first.insert(0, Msg::Resize(size.width, size.height));
+    let result = main_loop(&mut terminal, &mut state, theme, &start, first).await;
     if state.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     }
     ratatui::restore();
     result
+}
+
+/// Every landscape `:landscape` can switch to, resolved once (the one
+/// started with keeps its command-line flags).
+fn targets(start: &TuiStart, names: &[String]) -> BTreeMap<String, Result<Target, String>> {
+    let mut out = BTreeMap::new();
+    for name in names {
+        let flags = TargetFlags {
+            landscape: Some(name.clone()),
+            readonly: start.target.readonly,
+            ..Default::default()
+        };
+        let resolved =
+            kclm::config::resolve(&flags, &start.config, &start.paths.config_file, &ProcessEnv);
+        let entry = match resolved {
+            Ok(Some(t)) => Ok(t),
+            Ok(None) => Err(format!("landscape {name} has nothing configured")),
+            Err(e) => Err(e.to_string()),
+        };
+        out.insert(name.clone(), entry);
+    }
+    out.insert(start.target.name.clone(), Ok(start.target.clone()));
+    out
 }
 
 async fn recv(session: &mut Option<Session>) -> Option<Update> {
@@ -136,24 +160,88 @@ async fn recv(session: &mut Option<Session>) -> Option<Update> {
     }
 }
 
+/// The session of the current epoch, owned by the loop (`State` only knows
+/// its epoch): the future that starts it, the session, the clients
+/// operations use, and its background tasks.
+struct Live {
+    epoch: u64,
+    starting: Option<Starting>,
+    session: Option<Session>,
+    env: Option<OpsEnv>,
+    /// Operations, access checks and YAML fetches of this session; dropping
+    /// the set aborts them.
+    tasks: JoinSet<()>,
+}
+
+impl Live {
+    fn idle() -> Self {
+        Self {
+            epoch: 0,
+            starting: None,
+            session: None,
+            env: None,
+            tasks: JoinSet::new(),
+        }
+    }
+
+    /// Ends the session and cancels everything it still has running.
+    async fn stop(&mut self) {
+        self.starting = None;
+        self.env = None;
+        self.tasks = JoinSet::new();
+        if let Some(s) = self.session.take() {
+            s.shutdown().await;
+        }
+    }
+}
+
+/// What the loop runs effects with.
+struct Runner<'a> {
+    terminal: &'a mut DefaultTerminal,
+    events: &'a mut EventStream,
+    theme: &'a mut Theme,
+    start: &'a TuiStart,
+    live: &'a mut Live,
+    /// Background tasks answer here.
+    tx: &'a UnboundedSender<Msg>,
+}
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Hands a message to `update` and runs every effect it returns, and the
+/// effects of the messages those effects answer with.
+async fn dispatch(state: &mut State, r: &mut Runner<'_>, msg: Msg) -> color_eyre::Result<Flow> {
+    let mut queue = VecDeque::from([msg]);
+    while let Some(m) = queue.pop_front() {
+        for e in update(state, m) {
+            match r.run(state, e).await? {
+                Some(reply) => queue.extend(reply),
+                None => return Ok(Flow::Quit),
+            }
+        }
+    }
+    Ok(Flow::Continue)
+}
+
 async fn main_loop(
     terminal: &mut DefaultTerminal,
     state: &mut State,
     mut theme: Theme,
     start: &TuiStart,
+    first: Vec<Msg>,
 ) -> color_eyre::Result<()> {
-    let poll = start.config.ui.metal_poll_seconds;
     let mut events = EventStream::new();
-    let mut session: Option<Session> = None;
-    let mut starting: Option<Starting> = Some(start_session(&start.target, poll));
+    let mut live = Live::idle();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut next_frame = Instant::now();
     let mut rows_due = Instant::now();
     // Background calls (operations, access reviews, full objects for the YAML
     // view) run as tasks and answer here as messages.
-    let (op_tx, mut op_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    let mut env: Option<OpsEnv> = None;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut first_frame_logged = false;
     // A kill from another shell (or a closed terminal) ends the loop like `q`,
     // so the terminal is restored instead of left in the alternate screen.
@@ -161,11 +249,28 @@ async fn main_loop(
     let mut term_sig = signal(SignalKind::terminate())?;
     let mut hup_sig = signal(SignalKind::hangup())?;
     let mut int_sig = signal(SignalKind::interrupt())?;
+    let mut inbox: VecDeque<Msg> = first.into();
     loop {
+        let mut r = Runner {
+            terminal: &mut *terminal,
+            events: &mut events,
+            theme: &mut theme,
+            start,
+            live: &mut live,
+            tx: &tx,
+        };
+        while let Some(m) = inbox.pop_front() {
+            if let Flow::Quit = dispatch(state, &mut r, m).await? {
+                r.live.stop().await;
+                return Ok(());
+            }
+        }
         let now = Instant::now();
         if state.rows_stale() && now >= rows_due {
             let t = Instant::now();
-            update(state, Msg::SyncRows);
+            if let Flow::Quit = dispatch(state, &mut r, Msg::SyncRows).await? {
+                return Ok(());
+            }
             // Rebuilding is O(objects); under a storm of updates, rebuild at
             // most every few costs so typing and scrolling stay responsive.
             rows_due = Instant::now() + (t.elapsed() * 4).max(FRAME);
@@ -190,20 +295,30 @@ async fn main_loop(
             (false, true) => Some(rows_due),
             (false, false) => None,
         };
-        let mut effects = Vec::new();
+        let Live {
+            epoch,
+            starting,
+            session,
+            env,
+            tasks,
+        } = &mut live;
+        let epoch = *epoch;
         tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) => effects = update(state, Msg::Key(k)),
-                Some(Ok(Event::Mouse(m))) => effects = update(state, Msg::Mouse(m)),
-                Some(Ok(Event::Resize(w, h))) => effects = update(state, Msg::Resize(w, h)),
+                Some(Ok(Event::Key(k))) => inbox.push_back(Msg::Key(k)),
+                Some(Ok(Event::Mouse(m))) => inbox.push_back(Msg::Mouse(m)),
+                Some(Ok(Event::Resize(w, h))) => inbox.push_back(Msg::Resize(w, h)),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
                     tracing::error!("terminal input: {e}");
-                    update(state, Msg::Status(format!("terminal input: {e}"), Level::Error));
+                    inbox.push_back(Msg::Status(format!("terminal input: {e}"), Level::Error));
                 }
-                None => return Ok(()),
+                None => {
+                    live.stop().await;
+                    return Ok(());
+                }
             },
-            u = recv(&mut session) => match u {
+            u = recv(session) => match u {
                 Some(first) => {
                     let mut batch = vec![first];
                     if let Some(s) = session.as_mut() {
@@ -214,44 +329,50 @@ async fn main_loop(
                             }
                         }
                     }
-                    update(state, Msg::Landscape(batch));
+                    inbox.push_back(Msg::Landscape(batch));
                 }
                 None => {
-                    update(state, Msg::Status("all sources stopped".into(), Level::Warning));
                     if let Some(s) = session.take() {
                         s.shutdown().await;
                     }
+                    inbox.push_back(Msg::SourcesStopped { epoch });
                 }
             },
             res = async { starting.as_mut().expect("guarded").await }, if starting.is_some() => {
-                starting = None;
-                match res {
+                *starting = None;
+                inbox.push_back(match res {
                     Ok(s) => {
-                        state.session_error = None;
                         for e in &s.errors {
                             tracing::warn!("{e}");
                         }
-                        if let Some(e) = s.errors.first() {
-                            update(state, Msg::Status(e.clone(), Level::Error));
-                        }
                         let e = OpsEnv::from_session(&s, &start.paths.state_dir);
-                        state.protect = e.ctx.protect.clone();
-                        state.rbac_checks = e.garden.is_some() || e.capi.is_some();
-                        env = Some(e);
-                        session = Some(s);
+                        let info = SessionInfo {
+                            errors: s.errors.clone(),
+                            protect: e.ctx.protect.clone(),
+                            rbac_checks: e.garden.is_some() || e.capi.is_some(),
+                        };
+                        *env = Some(e);
+                        *session = Some(s);
+                        Msg::SessionStarted { epoch, session: info }
                     }
                     Err(e) => {
-                        tracing::error!("cannot start landscape {}: {e}", start.target.name);
-                        state.session_error = Some(e.to_string());
-                        update(state, Msg::Status(format!("cannot start landscape: {e}"), Level::Error));
+                        tracing::error!("cannot start landscape {}: {e}", state.ls.name);
+                        Msg::SessionFailed { epoch, error: e.to_string() }
                     }
+                });
+            },
+            Some(m) = rx.recv() => inbox.push_back(m),
+            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(e) = done
+                    && e.is_panic()
+                {
+                    tracing::error!("background task panicked: {e}");
                 }
             },
-            Some(m) = op_rx.recv() => { effects = update(state, m); }
-            _ = tick.tick() => { update(state, Msg::Tick(Timestamp::now())); }
-            _ = term_sig.recv() => return Ok(()),
-            _ = hup_sig.recv() => return Ok(()),
-            _ = int_sig.recv() => return Ok(()),
+            _ = tick.tick() => inbox.push_back(Msg::Tick(Timestamp::now())),
+            _ = term_sig.recv() => break,
+            _ = hup_sig.recv() => break,
+            _ = int_sig.recv() => break,
             _ = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w.into()).await,
@@ -259,139 +380,155 @@ async fn main_loop(
                 }
             } => {}
         }
-        for e in effects {
-            match e {
-                Effect::Quit => {
-                    if let Some(s) = session.take() {
-                        s.shutdown().await;
-                    }
-                    return Ok(());
-                }
-                Effect::OpenUrl(url) => {
-                    if let Err(e) = open::that_detached(&url) {
-                        update(
-                            state,
-                            Msg::Status(format!("cannot open {url}: {e}"), Level::Error),
-                        );
-                    }
-                }
-                Effect::Copy(text) => osc52(&text),
-                Effect::SavePrefs => {
-                    if let Err(e) = state.prefs.save(&start.paths.state_dir) {
-                        update(
-                            state,
-                            Msg::Status(format!("cannot save UI state: {e}"), Level::Warning),
-                        );
-                    }
-                }
-                Effect::LoadTheme(name) => {
-                    let (t, w) = Theme::load(&name, &start.paths.themes_dir);
-                    let loaded = t.name.clone();
-                    theme = t;
-                    update(state, Msg::ThemeLoaded(loaded));
-                    if !w.is_empty() {
-                        update(state, Msg::Status(w.join(" · "), Level::Warning));
-                    }
-                }
-                Effect::SwitchLandscape(name) => {
-                    let flags = TargetFlags {
-                        landscape: Some(name.clone()),
-                        readonly: start.target.readonly,
-                        ..Default::default()
-                    };
-                    match kclm::config::resolve(
-                        &flags,
-                        &start.config,
-                        &start.paths.config_file,
-                        &ProcessEnv,
-                    ) {
-                        Ok(Some(target)) => {
-                            if let Some(s) = session.take() {
-                                s.shutdown().await;
-                            }
-                            env = None;
-                            state.rbac_checks = false;
-                            state.reset_landscape(Landscape::new());
-                            state.landscape_name = target.name.clone();
-                            state.dashboard_url = target.dashboard_url.clone();
-                            state.readonly = target.readonly;
-                            state.demo_by_default = false;
-                            state.nav.clear();
-                            starting = Some(start_session(&target, poll));
-                            update(
-                                state,
-                                Msg::Status(format!("connecting to {}", target.name), Level::Info),
-                            );
-                        }
-                        Ok(None) => {
-                            update(
-                                state,
-                                Msg::Status(
-                                    format!("landscape {name} has nothing configured"),
-                                    Level::Error,
-                                ),
-                            );
-                        }
-                        Err(e) => {
-                            update(state, Msg::Status(e.to_string(), Level::Error));
-                        }
-                    }
-                }
-                Effect::FetchYaml(title, kind, key) => {
-                    let client = session.as_ref().and_then(|s| match kind.group() {
-                        kclm::landscape::SourceGroup::Garden => s.garden.clone(),
-                        kclm::landscape::SourceGroup::Capi => s.capi.clone(),
-                        kclm::landscape::SourceGroup::Metal => None,
-                    });
-                    if let Some(client) = client {
-                        let tx = op_tx.clone();
-                        tokio::spawn(async move {
-                            let res = kclm::source::fetch::object_yaml(client, kind, &key).await;
-                            let _ = tx.send(Msg::YamlLoaded(title, res));
-                        });
-                    }
-                }
-                Effect::ClearScreen => {
-                    terminal.clear()?;
-                    state.dirty = true;
-                }
-                Effect::Op(req) => match env.clone() {
-                    Some(env) => {
-                        let tx = op_tx.clone();
-                        tokio::spawn(async move {
-                            let report = super::ops::execute(env, req).await;
-                            let _ = tx.send(Msg::OpDone(report));
-                        });
-                    }
-                    None => {
-                        let report = OpReport::One {
-                            label: req.op.label(),
-                            result: Err(kclm::ops::OpError::Refused(
-                                "not connected to the landscape yet".into(),
-                            )),
-                        };
-                        update(state, Msg::OpDone(report));
-                    }
-                },
-                Effect::CheckAccess(checks) => {
-                    for check in checks {
-                        match env.clone() {
-                            Some(env) => {
-                                let tx = op_tx.clone();
-                                tokio::spawn(async move {
-                                    let answer = super::ops::check_access(env, check.clone()).await;
-                                    let _ = tx.send(Msg::Access(check, answer));
-                                });
-                            }
-                            None => {
-                                update(state, Msg::Access(check, Err("not connected".into())));
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
+    live.stop().await;
+    Ok(())
+}
+
+impl Runner<'_> {
+    /// Runs one effect; `None` ends the loop, otherwise the messages it
+    /// answers with at once (background tasks answer through `tx`).
+    async fn run(&mut self, state: &mut State, e: Effect) -> color_eyre::Result<Option<Vec<Msg>>> {
+        let status = |text: String, level| vec![Msg::Status(text, level)];
+        let replies = match e {
+            Effect::Quit => {
+                self.live.stop().await;
+                return Ok(None);
+            }
+            Effect::OpenUrl(url) => match open::that_detached(&url) {
+                Ok(()) => Vec::new(),
+                Err(e) => status(format!("cannot open {url}: {e}"), Level::Error),
+            },
+            Effect::Copy(text) => {
+                osc52(&text);
+                Vec::new()
+            }
+            Effect::SavePrefs => match state.prefs.save(&self.start.paths.state_dir) {
+                Ok(()) => Vec::new(),
+                Err(e) => status(format!("cannot save UI state: {e}"), Level::Warning),
+            },
+            Effect::LoadTheme(name) => {
+                let (t, w) = Theme::load(&name, &self.start.paths.themes_dir);
+                let mut out = vec![Msg::ThemeLoaded(t.name.clone())];
+                *self.theme = t;
+                if !w.is_empty() {
+                    out.push(Msg::Status(w.join(" · "), Level::Warning));
+                }
+                out
+            }
+            Effect::StopSession => {
+                self.live.stop().await;
+                Vec::new()
+            }
+            Effect::StartSession { epoch, target } => {
+                self.live.stop().await;
+                self.live.epoch = epoch;
+                let poll = self.start.config.ui.metal_poll_seconds;
+                self.live.starting = Some(start_session(&target, poll));
+                Vec::new()
+            }
+            Effect::ClearScreen => {
+                self.terminal.clear()?;
+                state.dirty = true;
+                Vec::new()
+            }
+            Effect::FetchYaml(tag, title, kind, key) => {
+                let client = self.live.session.as_ref().and_then(|s| match kind.group() {
+                    kclm::landscape::SourceGroup::Garden => s.garden.clone(),
+                    kclm::landscape::SourceGroup::Capi => s.capi.clone(),
+                    kclm::landscape::SourceGroup::Metal => None,
+                });
+                if let Some(client) = client {
+                    let tx = self.tx.clone();
+                    self.live.tasks.spawn(async move {
+                        let res = kclm::source::fetch::object_yaml(client, kind, &key).await;
+                        let _ = tx.send(Msg::YamlLoaded(tag, title, res));
+                    });
+                }
+                Vec::new()
+            }
+            Effect::Op(tag, req) => match self.live.env.clone() {
+                Some(env) => {
+                    let tx = self.tx.clone();
+                    self.live.tasks.spawn(async move {
+                        let report = super::ops::execute(env, req).await;
+                        let _ = tx.send(Msg::OpDone(tag, report));
+                    });
+                    Vec::new()
+                }
+                None => vec![Msg::OpDone(
+                    tag,
+                    OpReport::One {
+                        label: req.op.label(),
+                        result: Err(kclm::ops::OpError::Refused(
+                            "not connected to the landscape yet".into(),
+                        )),
+                    },
+                )],
+            },
+            Effect::CheckAccess(tag, checks) => {
+                let mut out = Vec::new();
+                for check in checks {
+                    match self.live.env.clone() {
+                        Some(env) => {
+                            let tx = self.tx.clone();
+                            self.live.tasks.spawn(async move {
+                                let answer = super::ops::check_access(env, check.clone()).await;
+                                let _ = tx.send(Msg::Access(tag, check, answer));
+                            });
+                        }
+                        None => out.push(Msg::Access(tag, check, Err("not connected".into()))),
+                    }
+                }
+                out
+            }
+            Effect::Handoff(h) => {
+                let result = handoff(&h, self.terminal, self.events, state.mouse).await;
+                state.dirty = true;
+                vec![Msg::HandoffDone {
+                    what: h.what,
+                    result,
+                }]
+            }
+        };
+        Ok(Some(replies))
+    }
+}
+
+/// Gives the terminal to a command: input reading stops (the command gets
+/// every key), the screen and cooked mode are restored for it, and the
+/// console comes back when it exits.
+async fn handoff(
+    h: &Handoff,
+    terminal: &mut DefaultTerminal,
+    events: &mut EventStream,
+    mouse: bool,
+) -> Result<Option<i32>, String> {
+    use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+    use crossterm::terminal::EnterAlternateScreen;
+    // Dropping the stream stops its reader thread; the new one reads
+    // nothing until it is polled again, after the command.
+    drop(std::mem::replace(events, EventStream::new()));
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    let _ = ratatui::try_restore();
+    let status = tokio::process::Command::new(&h.program)
+        .args(&h.args)
+        .status()
+        .await;
+    let back = crossterm::terminal::enable_raw_mode()
+        .and_then(|()| crossterm::execute!(std::io::stdout(), EnterAlternateScreen))
+        .and_then(|()| terminal.clear());
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    }
+    if let Err(e) = back {
+        tracing::error!("cannot take the terminal back from {}: {e}", h.what);
+    }
+    status
+        .map(|s| s.code())
+        .map_err(|e| format!("{}: {e}", h.program))
 }
 
 /// Copies through the terminal (OSC 52), which also works over ssh and tmux.

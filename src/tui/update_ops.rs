@@ -12,7 +12,7 @@ use kclm::ops::shoot::{Rotation, ShootOp};
 use super::action::Action;
 use super::ops::{Op, OpRequest};
 use super::overlay::Overlay;
-use super::state::{Level, State, StatusMsg, ViewKind};
+use super::state::{Level, State, StatusMsg, Tag, ViewKind};
 use super::update::{Effect, info};
 use super::views::action_menu::{Menu, MenuItem};
 
@@ -62,14 +62,15 @@ fn parse_ref(id: &str) -> Option<ObjectRef> {
 }
 
 fn shoot_obj<'a>(s: &'a State, t: &ObjectRef) -> Option<&'a Shoot> {
-    s.ls.shoots
+    s.ls.store
+        .shoots
         .get(&ObjKey::new(&t.namespace, &t.name))
         .map(|a| a.as_ref())
 }
 
 /// Marked shoots that still exist, in name order.
 pub fn marked(s: &State) -> Vec<ObjectRef> {
-    s.marks
+    s.ls.marks
         .iter()
         .filter_map(|m| parse_ref(m))
         .filter(|t| shoot_obj(s, t).is_some())
@@ -88,26 +89,26 @@ pub fn subject(s: &State) -> Option<Subject> {
             if let Some(one) = m.into_iter().next() {
                 return Some(Subject::Shoot(one));
             }
-            let r = s.rows.shoots.get(i?)?;
+            let r = s.ls.rows.shoots.get(i?)?;
             Some(Subject::Shoot(ObjectRef::new(&r.namespace, &r.name)))
         }
         ViewKind::Maint => {
-            let r = s.rows.maint.get(i?)?;
+            let r = s.ls.rows.maint.get(i?)?;
             Some(Subject::Shoot(ObjectRef::new(&r.namespace, &r.name)))
         }
         ViewKind::Clusters => {
-            let r = s.rows.clusters.get(i?)?;
+            let r = s.ls.rows.clusters.get(i?)?;
             Some(Subject::Cluster(
                 ObjectRef::new(&r.namespace, &r.name),
                 r.paused,
             ))
         }
         ViewKind::Tenants => {
-            let r = s.rows.tenants.get(i?)?;
+            let r = s.ls.rows.tenants.get(i?)?;
             Some(Subject::Tenant(ObjectRef::new(&r.namespace, &r.name)))
         }
         ViewKind::Machines | ViewKind::Firewalls => {
-            let r = s.rows.metal.get(i?)?;
+            let r = s.ls.rows.metal.get(i?)?;
             Some(Subject::Machine {
                 id: r.id.clone(),
                 name: if r.hostname.is_empty() {
@@ -179,7 +180,7 @@ fn checks(subj: &Subject, c: Choice) -> Vec<AccessCheck> {
 fn forbidden(s: &State, checks: &[AccessCheck]) -> Option<String> {
     checks
         .iter()
-        .filter_map(|c| s.access.get(c))
+        .filter_map(|c| s.ls.access.get(c))
         .find(|a| !a.allowed)
         .map(|a| format!("forbidden: {}", a.reason))
 }
@@ -187,13 +188,13 @@ fn forbidden(s: &State, checks: &[AccessCheck]) -> Option<String> {
 pub fn readonly_reason(s: &State) -> String {
     format!(
         "read-only: landscape {} refuses every change (--readonly / readonly = true)",
-        s.landscape_name
+        s.ls.name
     )
 }
 
 /// Why `c` cannot be done to `subj` now, if it cannot.
 pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<String> {
-    if s.readonly {
+    if s.ls.readonly {
         return Some(readonly_reason(s));
     }
     if let Some(why) = forbidden(s, &checks(subj, c)) {
@@ -215,6 +216,7 @@ pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<String> {
         Subject::Cluster(t, _) => {
             let meta = &s
                 .ls
+                .store
                 .clusters
                 .get(&ObjKey::new(&t.namespace, &t.name))?
                 .metadata;
@@ -223,6 +225,7 @@ pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<String> {
         Subject::Tenant(t) => {
             let meta = &s
                 .ls
+                .store
                 .tenant_control_planes
                 .get(&ObjKey::new(&t.namespace, &t.name))?
                 .metadata;
@@ -236,7 +239,7 @@ fn protected(s: &State, meta: &kclm::model::ObjectMeta, deleting: bool) -> Optio
     if !deleting {
         return None;
     }
-    kclm::ops::protection(meta, &s.protect)
+    kclm::ops::protection(meta, &s.ls.protect)
         .map(|rule| format!("protected from deletion by the landscape's protect rule {rule}"))
 }
 
@@ -288,7 +291,7 @@ fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<String> {
 
 /// A key-bound operation on the selection.
 pub fn op_action(s: &mut State, a: Action) -> Vec<Effect> {
-    if s.readonly {
+    if s.ls.readonly {
         warn(s, readonly_reason(s));
         return Vec::new();
     }
@@ -489,7 +492,7 @@ pub fn action_unavailable(s: &State, a: Action) -> Option<String> {
     if !a.mutates() {
         return None;
     }
-    if s.readonly {
+    if s.ls.readonly {
         return Some("read-only".into());
     }
     let subj = subject(s)?;
@@ -500,7 +503,7 @@ pub fn action_unavailable(s: &State, a: Action) -> Option<String> {
 /// RBAC questions for the selection nobody asked yet (asked in the
 /// background; the answers grey out what is forbidden).
 pub fn access_effects(s: &mut State) -> Vec<Effect> {
-    if !s.rbac_checks || s.readonly {
+    if !s.ls.rbac_checks || s.ls.readonly {
         return Vec::new();
     }
     let Some(subj) = subject(s) else {
@@ -515,8 +518,8 @@ pub fn access_effects(s: &mut State) -> Vec<Effect> {
     let mut want = Vec::new();
     for c in choices {
         for chk in checks(&subj, *c) {
-            if !s.access.contains_key(&chk)
-                && !s.access_pending.contains(&chk)
+            if !s.ls.access.contains_key(&chk)
+                && !s.ls.access_pending.contains(&chk)
                 && !want.contains(&chk)
             {
                 want.push(chk);
@@ -526,13 +529,16 @@ pub fn access_effects(s: &mut State) -> Vec<Effect> {
     if want.is_empty() {
         return Vec::new();
     }
-    s.access_pending.extend(want.iter().cloned());
-    vec![Effect::CheckAccess(want)]
+    s.ls.access_pending.extend(want.iter().cloned());
+    vec![Effect::CheckAccess(Tag::default(), want)]
 }
 
 pub fn request(s: &State, op: Op) -> Vec<Effect> {
-    vec![Effect::Op(OpRequest {
-        op,
-        dry_run: s.dry_run,
-    })]
+    vec![Effect::Op(
+        Tag::default(),
+        OpRequest {
+            op,
+            dry_run: s.dry_run,
+        },
+    )]
 }
