@@ -269,6 +269,7 @@ async fn main_loop(
         if state.rows_stale() && now >= rows_due {
             let t = Instant::now();
             if let Flow::Quit = dispatch(state, &mut r, Msg::SyncRows).await? {
+                r.live.stop().await;
                 return Ok(());
             }
             // Rebuilding is O(objects); under a storm of updates, rebuild at
@@ -549,4 +550,25 @@ fn osc52_sequence(text: &str) -> String {
 fn osc52_carries_the_text_in_standard_base64() {
     assert_eq!(osc52_sequence("web-prod"), "\x1b]52;c;d2ViLXByb2Q=\x07");
     assert_eq!(osc52_sequence("f"), "\x1b]52;c;Zg==\x07");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Live;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn stopping_the_session_cancels_its_background_tasks() {
+        let mut live = Live::idle();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
+        live.tasks.spawn(async move {
+            let _held = tx;
+            std::future::pending::<()>().await;
+        });
+        live.stop().await;
+        // The task holds the sender until it is aborted.
+        let closed = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await;
+        assert_eq!(closed, Ok(None));
+        assert!(live.tasks.is_empty() && live.session.is_none() && live.env.is_none());
+    }
 }
