@@ -8,12 +8,13 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use jiff::Timestamp;
 use kclm::config::{ProcessEnv, Target, TargetFlags};
 use kclm::landscape::{Landscape, Update};
 use kclm::session::{Session, SessionError, SessionOptions};
 use ratatui::DefaultTerminal;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
@@ -204,6 +205,9 @@ struct Runner<'a> {
     live: &'a mut Live,
     /// Background tasks answer here.
     tx: &'a UnboundedSender<Msg>,
+    /// Ctrl-C typed to a command the terminal was handed to reaches the
+    /// console too; it is not the user quitting the console.
+    interrupts: &'a mut Signal,
 }
 
 enum Flow {
@@ -245,7 +249,6 @@ async fn main_loop(
     let mut first_frame_logged = false;
     // A kill from another shell (or a closed terminal) ends the loop like `q`,
     // so the terminal is restored instead of left in the alternate screen.
-    use tokio::signal::unix::{SignalKind, signal};
     let mut term_sig = signal(SignalKind::terminate())?;
     let mut hup_sig = signal(SignalKind::hangup())?;
     let mut int_sig = signal(SignalKind::interrupt())?;
@@ -258,6 +261,7 @@ async fn main_loop(
             start,
             live: &mut live,
             tx: &tx,
+            interrupts: &mut int_sig,
         };
         while let Some(m) = inbox.pop_front() {
             if let Flow::Quit = dispatch(state, &mut r, m).await? {
@@ -485,6 +489,7 @@ impl Runner<'_> {
             }
             Effect::Handoff(h) => {
                 let result = handoff(&h, self.terminal, self.events, state.mouse).await;
+                while self.interrupts.recv().now_or_never().is_some() {}
                 state.dirty = true;
                 vec![Msg::HandoffDone {
                     what: h.what,
@@ -506,21 +511,31 @@ async fn handoff(
     mouse: bool,
 ) -> Result<Option<i32>, String> {
     use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
-    use crossterm::terminal::EnterAlternateScreen;
+    use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
     // Dropping the stream stops its reader thread; the new one reads
     // nothing until it is polled again, after the command.
     drop(std::mem::replace(events, EventStream::new()));
     if mouse {
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     }
+    // The console hides the cursor while it draws; the command needs it.
+    let _ = terminal.show_cursor();
     let _ = ratatui::try_restore();
     let status = tokio::process::Command::new(&h.program)
         .args(&h.args)
         .status()
         .await;
-    let back = crossterm::terminal::enable_raw_mode()
-        .and_then(|()| crossterm::execute!(std::io::stdout(), EnterAlternateScreen))
-        .and_then(|()| terminal.clear());
+    let back = crossterm::terminal::enable_raw_mode().and_then(|()| {
+        crossterm::execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            Clear(ClearType::All)
+        )
+    });
+    // Forgets the last frame, so the next one is drawn whole. (Not
+    // `terminal.clear()`: it asks the terminal for the cursor position,
+    // which has no answer while the input reader is being replaced.)
+    terminal.swap_buffers();
     if mouse {
         let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     }
