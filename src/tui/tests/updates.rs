@@ -270,10 +270,22 @@ fn palette_switches_views_themes_and_quits() {
     assert_eq!(s.status.as_ref().map(|m| m.level), Some(Level::Warning));
     press(&mut s, ":");
     type_text(&mut s, "landscape prod");
-    press(&mut s, "enter");
-    // Not configured here: refused, nothing is stopped or started.
-    assert_eq!(s.status.as_ref().map(|m| m.level), Some(Level::Error));
-    assert_eq!(s.ls.name, "demo");
+    let prod = kclm::config::Target {
+        name: "prod".into(),
+        ..kclm::config::Target::demo(false)
+    };
+    s.targets.insert("prod".into(), Ok(prod.clone()));
+    assert_eq!(
+        press(&mut s, "enter"),
+        vec![
+            Effect::StopSession,
+            Effect::StartSession {
+                epoch: 1,
+                target: Box::new(prod),
+            },
+        ]
+    );
+    assert_eq!(s.ls.name, "prod");
     press(&mut s, ":");
     type_text(&mut s, "q");
     assert_eq!(press(&mut s, "enter"), vec![Effect::Quit]);
