@@ -4,6 +4,7 @@
 mod action;
 mod app;
 mod dialogs;
+mod effects;
 mod fmt;
 mod input;
 mod keymap;
