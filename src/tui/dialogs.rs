@@ -14,7 +14,7 @@ use super::widgets::confirm::Confirm;
 const CANNOT_UNDO: &str = "This action cannot be undone.";
 
 fn row<'a>(s: &'a State, t: &ObjectRef) -> Option<&'a ShootRow> {
-    s.rows
+    s.ls.rows
         .shoots
         .iter()
         .find(|r| r.namespace == t.namespace && r.name == t.name)

@@ -30,8 +30,8 @@ impl State {
     /// Puts the cursor of `kind` on row `to` and lets the joined panes follow.
     pub fn set_cursor(&mut self, kind: ViewKind, to: usize) {
         let page = self.page(kind);
-        let rows = &self.rows;
-        let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
+        let rows = &self.ls.rows;
+        let pane = self.ls.panes.get_mut(&kind).expect("every kind has a pane");
         if pane.visible.is_empty() {
             return;
         }
@@ -88,8 +88,8 @@ impl State {
     /// Selects the row with `id` in a pane without triggering joins.
     pub fn select_id(&mut self, kind: ViewKind, id: &str) -> bool {
         let page = self.page(kind);
-        let rows = &self.rows;
-        let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
+        let rows = &self.ls.rows;
+        let pane = self.ls.panes.get_mut(&kind).expect("every kind has a pane");
         let pos = with_rows!(rows, kind, |rs| pane
             .visible
             .iter()
@@ -127,8 +127,8 @@ impl State {
 
     pub fn push_nav(&mut self) {
         let e = self.nav_entry();
-        if self.nav.last() != Some(&e) {
-            self.nav.push(e);
+        if self.ls.nav.last() != Some(&e) {
+            self.ls.nav.push(e);
         }
     }
 
@@ -195,7 +195,7 @@ impl State {
             }
             (_, ViewKind::Maint) => {
                 let i = self.pane(kind).selected_index()?;
-                let r = self.rows.maint.get(i)?;
+                let r = self.ls.rows.maint.get(i)?;
                 let key = format!("{}/{}", r.namespace, r.name);
                 self.jump_to_shoot(&key);
                 None
@@ -242,7 +242,7 @@ impl State {
             self.set_filter(kind, "");
             return;
         }
-        if let Some(e) = self.nav.pop() {
+        if let Some(e) = self.ls.nav.pop() {
             self.screen = e.screen;
             self.focus = e.focus;
             self.set_shoot_scope(e.shoot_scope);
@@ -260,7 +260,7 @@ impl State {
     /// Parses and applies a filter; a bad expression keeps the last good one
     /// and shows the error.
     pub fn set_filter(&mut self, kind: ViewKind, text: &str) {
-        let parsed = with_rows!(self.rows, kind, |rows| parse_for(rows, text));
+        let parsed = with_rows!(self.ls.rows, kind, |rows| parse_for(rows, text));
         let pane = self.pane_mut(kind);
         pane.filter_text = text.to_string();
         match parsed {

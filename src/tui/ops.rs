@@ -25,8 +25,8 @@ pub async fn check_access(env: OpsEnv, check: AccessCheck) -> Result<Access, Str
 /// Notes effects just sent (the status says what is running).
 pub fn sent(s: &mut State, effects: &[Effect]) {
     for e in effects {
-        if let Effect::Op(req) = e {
-            s.ops_running += 1;
+        if let Effect::Op(_, req) = e {
+            s.ls.ops_running += 1;
             let dry = if req.dry_run { " (dry run)" } else { "" };
             info(s, format!("{}{dry}: sent…", req.op.label()));
         }
@@ -36,7 +36,7 @@ pub fn sent(s: &mut State, effects: &[Effect]) {
 /// A request came back: single results to the status line (errors stay
 /// until esc), bulk results to the results overlay.
 pub fn done(s: &mut State, report: OpReport) {
-    s.ops_running = s.ops_running.saturating_sub(1);
+    s.ls.ops_running = s.ls.ops_running.saturating_sub(1);
     match report {
         OpReport::One { label, result } => match result {
             Ok(o) => match &o.kind {
@@ -97,11 +97,11 @@ pub fn done(s: &mut State, report: OpReport) {
 /// An answer from the authorizer. One that could not be had counts as
 /// unknown (the server still decides when the operation is sent).
 pub fn access_answer(s: &mut State, check: AccessCheck, answer: Result<Access, String>) {
-    s.access_pending.remove(&check);
+    s.ls.access_pending.remove(&check);
     let a = answer.unwrap_or_else(|e| Access {
         allowed: true,
         reason: format!("unknown ({e})"),
     });
-    s.access.insert(check, a);
+    s.ls.access.insert(check, a);
     s.dirty = true;
 }

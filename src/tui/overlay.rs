@@ -57,6 +57,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "[name]",
         "The side-by-side landscape view, or switch landscape",
     ),
+    (
+        "reconnect",
+        "",
+        "Connect the landscape again (a new session)",
+    ),
+    (
+        "shell",
+        "",
+        "Run $SHELL in this terminal; exit to come back",
+    ),
     ("theme", "<name>", "Switch the colour theme"),
     ("issues", "", "Toggle issues only"),
     ("help", "", "Key bindings"),

@@ -39,7 +39,7 @@ pub fn render_screenshots_at(
     let mut state = State::new("demo", ls, Keymap::builtin(), now);
     let mut files = Vec::new();
     let mut shot = |state: &mut State, name: &str, w: u16, h: u16| -> color_eyre::Result<()> {
-        update::update(state, Msg::Resize(w, h));
+        let _ = update::update(state, Msg::Resize(w, h));
         let buf = draw(state, theme, w, h)?;
         let path = out.join(format!("{name}.svg"));
         std::fs::write(&path, to_svg(&buf, theme))?;
@@ -51,7 +51,7 @@ pub fn render_screenshots_at(
         .pane(ViewKind::Shoots)
         .visible
         .iter()
-        .position(|i| state.rows.shoots[*i as usize].machines > 0)
+        .position(|i| state.ls.rows.shoots[*i as usize].machines > 0)
     {
         state.set_cursor(ViewKind::Shoots, pos);
     }
@@ -226,7 +226,7 @@ pub struct FrameBench {
 impl FrameBench {
     pub fn new(ls: Landscape, w: u16, h: u16) -> color_eyre::Result<Self> {
         let mut state = State::new("bench", ls, Keymap::builtin(), Timestamp::now());
-        update::update(&mut state, Msg::Resize(w, h));
+        let _ = update::update(&mut state, Msg::Resize(w, h));
         Ok(Self {
             state,
             theme: Theme::builtin("default"),
@@ -243,14 +243,14 @@ impl FrameBench {
 
     /// Rows in the shoots pane.
     pub fn shoots(&self) -> usize {
-        self.state.rows.shoots.len()
+        self.state.ls.rows.shoots.len()
     }
 
     /// Moves the cursor one row down (what a keystroke does before a frame).
     pub fn cursor_down(&mut self) {
         let key =
             ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Down);
-        update::update(&mut self.state, Msg::Key(key));
+        let _ = update::update(&mut self.state, Msg::Key(key));
     }
 }
 
@@ -272,7 +272,7 @@ impl KeystrokeBench {
             Keymap::builtin(),
             Timestamp::now(),
         );
-        state.rows.shoots = kclm::filter::RowSet::new(shoots);
+        state.ls.rows.shoots = kclm::filter::RowSet::new(shoots);
         state.refresh_all();
         Self { state, changes: 0 }
     }
@@ -288,7 +288,7 @@ impl KeystrokeBench {
     /// A watch event rewrote one shoot's row (its last operation moved on,
     /// its health changed), as the incremental row sync does.
     pub fn row_changed(&mut self) {
-        let rows = &mut self.state.rows.shoots;
+        let rows = &mut self.state.ls.rows.shoots;
         self.changes += 1;
         let i = self.changes.wrapping_mul(7919) % rows.len();
         let mut row = rows[i].clone();
@@ -307,11 +307,16 @@ impl KeystrokeBench {
     /// Moves the selection to the last shoot shown.
     pub fn select_last_shown(&mut self) {
         use super::table::TableRow;
-        let pane = self.state.panes.get_mut(&ViewKind::Shoots).expect("pane");
+        let pane = self
+            .state
+            .ls
+            .panes
+            .get_mut(&ViewKind::Shoots)
+            .expect("pane");
         pane.cursor = pane.visible.len().saturating_sub(1);
         pane.selected = pane
             .selected_index()
-            .map(|i| self.state.rows.shoots[i].id().into_owned());
+            .map(|i| self.state.ls.rows.shoots[i].id().into_owned());
     }
 
     /// The shoots shown, as row indices (for checking the bench's answers).

@@ -15,7 +15,7 @@ pub fn shoot_of_selection(s: &State) -> Option<String> {
             .map(|r| format!("{}/{}", r.namespace, r.name)),
         ViewKind::Maint => {
             let i = s.pane(ViewKind::Maint).selected_index()?;
-            s.rows
+            s.ls.rows
                 .maint
                 .get(i)
                 .map(|r| format!("{}/{}", r.namespace, r.name))
@@ -31,7 +31,7 @@ pub fn shoot_of_selection(s: &State) -> Option<String> {
 pub fn copy_text(s: &State) -> Option<String> {
     let kind = s.active();
     let i = s.pane(kind).selected_index()?;
-    let r = &s.rows;
+    let r = &s.ls.rows;
     Some(match kind {
         ViewKind::Shoots => r.shoots.get(i)?.name.clone(),
         ViewKind::Maint => r.maint.get(i)?.name.clone(),
@@ -55,7 +55,7 @@ pub fn fetch_ref_of_selection(s: &State) -> Option<(kclm::landscape::Kind, ObjKe
     use kclm::landscape::Kind;
     let kind = s.active();
     let i = s.pane(kind).selected_index()?;
-    let r = &s.rows;
+    let r = &s.ls.rows;
     Some(match kind {
         ViewKind::Maint => {
             let row = r.maint.get(i)?;
@@ -90,7 +90,7 @@ pub fn fetch_ref_of_selection(s: &State) -> Option<(kclm::landscape::Kind, ObjKe
 pub fn yaml_of_selection(s: &State) -> Option<(String, String)> {
     let kind = s.active();
     let i = s.pane(kind).selected_index()?;
-    let (r, ls) = (&s.rows, &s.ls);
+    let (r, ls) = (&s.ls.rows, &s.ls.store);
     let out = match kind {
         ViewKind::Maint => {
             let row = r.maint.get(i)?;

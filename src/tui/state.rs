@@ -1,17 +1,18 @@
 //! Everything the console shows, owned by the loop and changed only by
 //! `update`. Rendering reads it; nothing else writes it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
+use kclm::config::Target;
 use kclm::filter::Filter;
 use kclm::landscape::Landscape;
 use kclm::landscape::rows::{MachineRow, ProjectRow, SeedRow, ShootRow};
 use kclm::maintenance::GroupBy;
-use kclm::ops::access::{Access, AccessCheck};
 
 use super::input::LineEdit;
 use super::keymap::Keymap;
+pub use super::landscape_state::{LandscapeState, Tag};
 use super::overlay::Overlay;
 use super::prefs::Prefs;
 pub use super::rows::{Dirty, RowCache};
@@ -212,19 +213,13 @@ pub enum Mode {
 }
 
 pub struct State {
-    pub landscape_name: String,
-    pub demo_by_default: bool,
-    /// The landscape refuses mutations (`--readonly` / `readonly = true`).
-    pub readonly: bool,
-    pub dashboard_url: Option<String>,
-    pub ls: Landscape,
-    pub rows: RowCache,
-    /// What the updates applied since the last row sync touched.
-    pub pending: Dirty,
-    pub panes: HashMap<ViewKind, Pane>,
+    /// The landscape shown: its store, rows, selections and session (a
+    /// switch replaces all of it).
+    pub ls: LandscapeState,
+    /// Landscapes that can be switched to, resolved at start (or why not).
+    pub targets: BTreeMap<String, Result<Target, String>>,
     pub screen: Screen,
     pub focus: ViewKind,
-    pub nav: Vec<NavEntry>,
     pub issues_only: bool,
     pub mode: Mode,
     pub overlay: Option<Overlay>,
@@ -239,27 +234,10 @@ pub struct State {
     pub now: Timestamp,
     /// Zone maintenance windows are shown in.
     pub tz: jiff::tz::TimeZone,
-    /// Detail pane scroll, valid for the selection it was made on.
-    pub detail_scroll: (String, u16),
-    /// Why the landscape could not be connected, if it could not.
-    pub session_error: Option<String>,
     /// Set by every change; the loop draws and clears it.
     pub dirty: bool,
-    /// Shoots marked for bulk operations (`namespace/name`) and the last one
-    /// marked (where a range mark starts).
-    pub marks: BTreeSet<String>,
-    pub last_mark: Option<String>,
     /// Every operation goes out with `dryRun=All`.
     pub dry_run: bool,
-    /// The landscape's `protect` rules (deletion is unavailable for matches).
-    pub protect: Vec<String>,
-    /// Ask the API server what RBAC allows (off without a connected cluster).
-    pub rbac_checks: bool,
-    /// RBAC answers, and the questions asked but not answered yet.
-    pub access: HashMap<AccessCheck, Access>,
-    pub access_pending: HashSet<AccessCheck>,
-    /// Operations sent and not answered yet.
-    pub ops_running: usize,
     /// Maintenance view: windows opening within this many hours (None = all).
     pub maint_horizon: Option<u32>,
     /// Maintenance timeline lanes: grouped by, and how many there are.
@@ -269,24 +247,11 @@ pub struct State {
 
 impl State {
     pub fn new(landscape_name: &str, ls: Landscape, keymap: Keymap, now: Timestamp) -> Self {
-        let mut panes: HashMap<ViewKind, Pane> =
-            ViewKind::ALL.iter().map(|k| (*k, Pane::new(*k))).collect();
-        // Soonest window first.
-        if let Some(p) = panes.get_mut(&ViewKind::Maint) {
-            p.sort.col = 4;
-        }
         let mut s = Self {
-            landscape_name: landscape_name.to_string(),
-            demo_by_default: false,
-            readonly: false,
-            dashboard_url: None,
-            rows: RowCache::default(),
-            pending: Dirty::everything(),
-            ls,
-            panes,
+            ls: LandscapeState::new(landscape_name, 0, ls),
+            targets: BTreeMap::new(),
             screen: Screen::Landscape,
             focus: ViewKind::Shoots,
-            nav: Vec::new(),
             issues_only: false,
             mode: Mode::Normal,
             overlay: None,
@@ -300,17 +265,8 @@ impl State {
             size: (160, 45),
             now,
             tz: jiff::tz::TimeZone::UTC,
-            session_error: None,
-            detail_scroll: (String::new(), 0),
             dirty: true,
-            marks: BTreeSet::new(),
-            last_mark: None,
             dry_run: false,
-            protect: Vec::new(),
-            rbac_checks: false,
-            access: HashMap::new(),
-            access_pending: HashSet::new(),
-            ops_running: 0,
             maint_horizon: Some(12),
             timeline_group: GroupBy::Seed,
             timeline_lanes: 0,
@@ -320,22 +276,22 @@ impl State {
     }
 
     pub fn pane(&self, kind: ViewKind) -> &Pane {
-        &self.panes[&kind]
+        &self.ls.panes[&kind]
     }
     pub fn pane_mut(&mut self, kind: ViewKind) -> &mut Pane {
-        self.panes.entry(kind).or_insert_with(|| Pane::new(kind))
+        self.ls.panes.entry(kind).or_insert_with(|| Pane::new(kind))
     }
 
     /// Whether the cached rows are behind the store.
     pub fn rows_stale(&self) -> bool {
-        self.pending.any()
+        self.ls.pending.any()
     }
 
     /// Brings the cached rows up to date with the store (only what the
     /// pending updates touched) and refreshes every pane.
     pub fn sync_rows(&mut self) {
-        let dirty = std::mem::take(&mut self.pending);
-        self.rows.sync(&self.ls, &dirty);
+        let dirty = std::mem::take(&mut self.ls.pending);
+        self.ls.rows.sync(&self.ls.store, &dirty);
         self.refresh_all();
         self.dirty = true;
     }
@@ -343,20 +299,9 @@ impl State {
     /// Applies watch updates to the store, noting which rows they touch.
     pub fn apply_updates(&mut self, batch: Vec<kclm::landscape::Update>) {
         for u in batch {
-            self.pending.note(&self.ls, &u);
-            self.ls.apply(u);
+            self.ls.pending.note(&self.ls.store, &u);
+            self.ls.store.apply(u);
         }
-    }
-
-    /// Replaces the whole store (landscape switch).
-    pub fn reset_landscape(&mut self, ls: Landscape) {
-        self.ls = ls;
-        self.marks.clear();
-        self.last_mark = None;
-        self.access.clear();
-        self.access_pending.clear();
-        self.pending = Dirty::everything();
-        self.sync_rows();
     }
 
     pub fn refresh_all(&mut self) {
@@ -380,19 +325,19 @@ impl State {
             self.update_machine_scope();
         }
         if kind == ViewKind::Maint {
-            let key = (self.ls.generation, self.now.as_second() / 60);
+            let key = (self.ls.store.generation, self.now.as_second() / 60);
             let shown = self.screen == Screen::List(ViewKind::Maint);
-            if shown && self.rows.maint_key != Some(key) {
-                self.rows.maint = maint_rows(&self.ls, self.now, &self.tz);
-                self.rows.maint_key = Some(key);
-                self.rows.generation = kclm::filter::next_epoch();
+            if shown && self.ls.rows.maint_key != Some(key) {
+                self.ls.rows.maint = maint_rows(&self.ls.store, self.now, &self.tz);
+                self.ls.rows.maint_key = Some(key);
+                self.ls.rows.generation = kclm::filter::next_epoch();
             }
             self.timeline_lanes = self.count_lanes();
         }
         let issues_only = self.issues_only;
         let horizon = self.maint_horizon.map(|h| i64::from(h) * 3600);
-        let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
-        let cache = &self.rows;
+        let pane = self.ls.panes.get_mut(&kind).expect("every kind has a pane");
+        let cache = &self.ls.rows;
         let visible = with_rows!(cache, kind, |rows| {
             let cands = candidates(cache, pane, rows.len(), horizon);
             table::visible(
@@ -416,6 +361,7 @@ impl State {
     /// every day, so this is the number of its seeds (or projects).
     fn count_lanes(&self) -> u16 {
         let lanes: BTreeSet<&str> = self
+            .ls
             .rows
             .maint
             .iter()
@@ -432,8 +378,8 @@ impl State {
     /// row the selection was at: while it still holds that id (the rows were
     /// not rebuilt), only indices are compared, not 100,000 rows' ids.
     fn reselect(&mut self, kind: ViewKind, was: Option<usize>) {
-        let rows = &self.rows;
-        let pane = self.panes.get_mut(&kind).expect("every kind has a pane");
+        let rows = &self.ls.rows;
+        let pane = self.ls.panes.get_mut(&kind).expect("every kind has a pane");
         let found = pane.selected.as_deref().and_then(|sel| {
             with_rows!(rows, kind, |rs| {
                 match was.filter(|&i| rs.get(i).is_some_and(|r| r.has_id(sel))) {
@@ -465,19 +411,19 @@ impl State {
 
     pub fn selected_shoot(&self) -> Option<&ShootRow> {
         let i = self.pane(ViewKind::Shoots).selected_index()?;
-        self.rows.shoots.get(i)
+        self.ls.rows.shoots.get(i)
     }
     pub fn selected_seed(&self) -> Option<&SeedRow> {
         let i = self.pane(ViewKind::Seeds).selected_index()?;
-        self.rows.seeds.get(i)
+        self.ls.rows.seeds.get(i)
     }
     pub fn selected_project(&self) -> Option<&ProjectRow> {
         let i = self.pane(ViewKind::Projects).selected_index()?;
-        self.rows.projects.get(i)
+        self.ls.rows.projects.get(i)
     }
     pub fn selected_metal(&self, kind: ViewKind) -> Option<&MachineRow> {
         let i = self.pane(kind).selected_index()?;
-        self.rows.metal.get(i)
+        self.ls.rows.metal.get(i)
     }
 
     /// What the detail pane is about (its scroll resets when this changes).
@@ -489,8 +435,8 @@ impl State {
 
     /// Detail scroll for the current selection.
     pub fn detail_offset(&self) -> u16 {
-        if self.detail_scroll.0 == self.detail_key() {
-            self.detail_scroll.1
+        if self.ls.detail_scroll.0 == self.detail_key() {
+            self.ls.detail_scroll.1
         } else {
             0
         }

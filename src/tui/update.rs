@@ -5,6 +5,7 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use jiff::Timestamp;
+use kclm::config::Target;
 use kclm::landscape::Update;
 
 use super::action::Action;
@@ -12,8 +13,9 @@ use super::input::EditOutcome;
 use super::input::LineEdit;
 use super::overlay::{Overlay, Palette};
 use super::prefs::SortPref;
-use super::state::{Level, Mode, Scope, Screen, State, StatusMsg, ViewKind, with_rows};
+use super::state::{Level, Mode, Scope, Screen, State, StatusMsg, Tag, ViewKind, with_rows};
 use super::table::TableRow;
+use super::update_session::{self as session, SessionInfo};
 use super::yaml::YamlView;
 
 /// Everything that is not a key binding: input events and async results.
@@ -29,18 +31,41 @@ pub enum Msg {
     Tick(Timestamp),
     Status(String, Level),
     ThemeLoaded(String),
+    /// (Re)connect the landscape shown (at start, and to retry).
+    Connect,
+    /// The session of `epoch` is up.
+    SessionStarted {
+        epoch: u64,
+        session: SessionInfo,
+    },
+    /// The session of `epoch` could not be started.
+    SessionFailed {
+        epoch: u64,
+        error: String,
+    },
+    /// Every source of the session of `epoch` ended.
+    SourcesStopped {
+        epoch: u64,
+    },
     /// The full object for the YAML view arrived (title, YAML or error).
-    YamlLoaded(String, Result<String, String>),
+    YamlLoaded(Tag, String, Result<String, String>),
     /// An operation's result(s).
-    OpDone(super::ops::OpReport),
+    OpDone(Tag, super::ops::OpReport),
     /// The authorizer's answer to an RBAC question.
     Access(
+        Tag,
         kclm::ops::access::AccessCheck,
         Result<kclm::ops::access::Access, String>,
     ),
+    /// A command that had the terminal ended (what it was, its exit code).
+    HandoffDone {
+        what: String,
+        result: Result<Option<i32>, String>,
+    },
 }
 
-/// What `update` asks the outside world to do.
+/// What `update` asks the outside world to do. Requests to the session carry
+/// a [`Tag`] (filled in by `update`) that their reply carries back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
     Quit,
@@ -49,17 +74,46 @@ pub enum Effect {
     Copy(String),
     SavePrefs,
     LoadTheme(String),
-    SwitchLandscape(String),
+    /// End the running session and cancel its background tasks.
+    StopSession,
+    /// Start a session for `target` (answered by `Msg::SessionStarted` or
+    /// `Msg::SessionFailed` with the same epoch).
+    StartSession {
+        epoch: u64,
+        target: Box<Target>,
+    },
     ClearScreen,
     /// Read the full object for the open YAML view (title, kind, object).
-    FetchYaml(String, kclm::landscape::Kind, kclm::landscape::ObjKey),
+    FetchYaml(Tag, String, kclm::landscape::Kind, kclm::landscape::ObjKey),
     /// Run an operation through `kclm::ops` (answered by `Msg::OpDone`).
-    Op(super::ops::OpRequest),
+    Op(Tag, super::ops::OpRequest),
     /// Ask the API server what RBAC allows (answered by `Msg::Access`).
-    CheckAccess(Vec<kclm::ops::access::AccessCheck>),
+    CheckAccess(Tag, Vec<kclm::ops::access::AccessCheck>),
+    /// Give the terminal to a command until it exits (answered by
+    /// `Msg::HandoffDone`).
+    Handoff(Handoff),
 }
 
+/// A command run with the terminal: the console steps aside (main screen,
+/// cooked mode) and comes back when it exits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handoff {
+    /// What it is, for the status line.
+    pub what: String,
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+/// Changes the state for one message. Every returned effect must be run:
+/// dropping one loses a request or a reply the user is waiting for.
+#[must_use]
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut effects = handle(s, msg);
+    super::update_session::stamp(s, &mut effects);
+    effects
+}
+
+fn handle(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         Msg::Key(k) => {
@@ -113,37 +167,53 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             info(s, format!("theme {name}"));
             Vec::new()
         }
-        Msg::YamlLoaded(title, result) => {
-            match (&mut s.overlay, result) {
-                // Only if that YAML view is still open (the user may have moved on).
-                (Some(Overlay::Yaml(y)), Ok(text)) if y.title == title => {
-                    let (scroll, query) = (y.scroll, y.query.clone());
-                    let mut fresh = YamlView::new(title, &text);
-                    fresh.scroll = scroll.min(fresh.lines.len().saturating_sub(1));
-                    fresh.set_query(&query);
-                    *y = fresh;
-                    s.dirty = true;
-                }
-                (Some(Overlay::Yaml(y)), Err(e)) if y.title == title => {
-                    warn(
-                        s,
-                        format!(
-                            "showing kclm's copy of {title}: cannot read it from the server: {e}"
-                        ),
-                    );
-                }
-                _ => {}
+        Msg::Connect => session::connect(s),
+        Msg::SessionStarted { epoch, session: i } => session::started(s, epoch, i),
+        Msg::SessionFailed { epoch, error } => session::failed(s, epoch, error),
+        Msg::SourcesStopped { epoch } => session::sources_stopped(s, epoch),
+        Msg::YamlLoaded(tag, title, result) => {
+            if session::current(s, tag, "YAML") {
+                yaml_loaded(s, title, result);
             }
             Vec::new()
         }
-        Msg::OpDone(report) => {
-            super::ops::done(s, report);
+        Msg::OpDone(tag, report) => {
+            if session::current(s, tag, "operation result") {
+                super::ops::done(s, report);
+            }
             Vec::new()
         }
-        Msg::Access(check, answer) => {
-            super::ops::access_answer(s, check, answer);
+        Msg::Access(tag, check, answer) => {
+            if session::current(s, tag, "RBAC answer") {
+                super::ops::access_answer(s, check, answer);
+            }
             Vec::new()
         }
+        Msg::HandoffDone { what, result } => {
+            session::handoff_done(s, &what, result);
+            Vec::new()
+        }
+    }
+}
+
+fn yaml_loaded(s: &mut State, title: String, result: Result<String, String>) {
+    match (&mut s.overlay, result) {
+        // Only if that YAML view is still open (the user may have moved on).
+        (Some(Overlay::Yaml(y)), Ok(text)) if y.title == title => {
+            let (scroll, query) = (y.scroll, y.query.clone());
+            let mut fresh = YamlView::new(title, &text);
+            fresh.scroll = scroll.min(fresh.lines.len().saturating_sub(1));
+            fresh.set_query(&query);
+            *y = fresh;
+            s.dirty = true;
+        }
+        (Some(Overlay::Yaml(y)), Err(e)) if y.title == title => {
+            warn(
+                s,
+                format!("showing kclm's copy of {title}: cannot read it from the server: {e}"),
+            );
+        }
+        _ => {}
     }
 }
 
@@ -247,7 +317,7 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Command => {
             let mut p = Palette {
-                readonly: s.readonly,
+                readonly: s.ls.readonly,
                 ..Palette::default()
             };
             p.complete(&s.theme_names, &s.landscapes);
@@ -255,7 +325,7 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Help => s.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::SortNext => {
-            let n = with_rows!(s.rows, kind, |rows| columns_of(rows));
+            let n = with_rows!(s.ls.rows, kind, |rows| columns_of(rows));
             let sort = s.pane(kind).sort;
             return set_sort(s, kind, (sort.col + 1) % n.max(1), sort.desc);
         }
@@ -283,7 +353,7 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
                 let fetch = super::select::fetch_ref_of_selection(s);
                 s.overlay = Some(Overlay::Yaml(YamlView::new(title.clone(), &text)));
                 if let Some((kind, key)) = fetch {
-                    return vec![Effect::FetchYaml(title, kind, key)];
+                    return vec![Effect::FetchYaml(Tag::default(), title, kind, key)];
                 }
             }
             None => info(s, "nothing selected"),
@@ -303,7 +373,7 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
             } else {
                 off.saturating_sub(3)
             };
-            s.detail_scroll = (s.detail_key(), off);
+            s.ls.detail_scroll = (s.detail_key(), off);
         }
         Action::NextMatch | Action::PrevMatch => {}
         Action::Redraw => return vec![Effect::ClearScreen],
@@ -338,7 +408,7 @@ fn column_name<R: TableRow>(_: &[R], col: usize) -> &'static str {
 }
 
 pub fn set_sort(s: &mut State, kind: ViewKind, col: usize, desc: bool) -> Vec<Effect> {
-    let name = with_rows!(s.rows, kind, |rows| column_name(rows, col));
+    let name = with_rows!(s.ls.rows, kind, |rows| column_name(rows, col));
     let pane = s.pane_mut(kind);
     pane.sort.col = col;
     pane.sort.desc = desc;
@@ -369,7 +439,7 @@ pub fn apply_prefs(s: &mut State) {
         let Some(pref) = s.prefs.sort.get(kind.name()).cloned() else {
             continue;
         };
-        let col = with_rows!(s.rows, kind, |rows| find_col(rows, &pref.column));
+        let col = with_rows!(s.ls.rows, kind, |rows| find_col(rows, &pref.column));
         if let Some(col) = col {
             let pane = s.pane_mut(kind);
             pane.sort.col = col;
@@ -391,12 +461,12 @@ fn open_dashboard(s: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let Some(base) = s.dashboard_url.clone() else {
+    let Some(base) = s.ls.dashboard_url.clone() else {
         warn(
             s,
             format!(
                 "no dashboard_url configured for landscape {} (set it in config.toml)",
-                s.landscape_name
+                s.ls.name
             ),
         );
         return Vec::new();
@@ -435,12 +505,18 @@ pub fn command(s: &mut State, line: &str) -> Vec<Effect> {
     match cmd {
         "" => {}
         "q" | "quit" | "q!" => return vec![Effect::Quit],
-        "landscape" if arg.is_empty() || arg == s.landscape_name => {
+        // The landscape shown; one that failed to start is tried again.
+        "landscape" if arg == s.ls.name && s.ls.session_error.is_some() => {
+            return session::connect(s);
+        }
+        "landscape" if arg.is_empty() || arg == s.ls.name => {
             s.push_nav();
             s.screen = Screen::Landscape;
             s.dirty = true;
         }
-        "landscape" => return vec![Effect::SwitchLandscape(arg.to_string())],
+        "landscape" => return session::switch(s, arg),
+        "reconnect" => return session::connect(s),
+        "shell" => return session::shell(),
         "theme" if arg.is_empty() => warn(s, "usage: :theme <name>"),
         "theme" => return vec![Effect::LoadTheme(arg.to_string())],
         "issues" => return action(s, Action::IssuesOnly),

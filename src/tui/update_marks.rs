@@ -17,18 +17,18 @@ pub fn toggle_action(s: &mut State, a: Action) -> Vec<Effect> {
             let Some(id) = s.pane(ViewKind::Shoots).selected.clone() else {
                 return Vec::new();
             };
-            if !s.marks.remove(&id) {
-                s.marks.insert(id.clone());
-                s.last_mark = Some(id);
+            if !s.ls.marks.remove(&id) {
+                s.ls.marks.insert(id.clone());
+                s.ls.last_mark = Some(id);
             }
             s.move_cursor(1);
             info(s, marks_text(s));
         }
         Action::MarkRange => mark_range(s),
         Action::ClearMarks => {
-            let n = s.marks.len();
-            s.marks.clear();
-            s.last_mark = None;
+            let n = s.ls.marks.len();
+            s.ls.marks.clear();
+            s.ls.last_mark = None;
             info(s, format!("{n} marks cleared"));
         }
         Action::ToggleDryRun => {
@@ -80,7 +80,7 @@ pub fn horizon_text(h: Option<u32>) -> String {
 }
 
 fn marks_text(s: &State) -> String {
-    match s.marks.len() {
+    match s.ls.marks.len() {
         0 => "no shoots marked".into(),
         1 => "1 shoot marked (operations act on it)".into(),
         n => format!("{n} shoots marked: H W R M D act on all of them, U clears"),
@@ -94,22 +94,22 @@ fn mark_range(s: &mut State) {
         .visible
         .iter()
         .map(|i| {
-            let r = &s.rows.shoots[*i as usize];
+            let r = &s.ls.rows.shoots[*i as usize];
             format!("{}/{}", r.namespace, r.name)
         })
         .collect();
     let cursor = pane.cursor;
-    let from = s
-        .last_mark
-        .as_ref()
-        .and_then(|m| ids.iter().position(|id| id == m))
-        .unwrap_or(cursor);
+    let from =
+        s.ls.last_mark
+            .as_ref()
+            .and_then(|m| ids.iter().position(|id| id == m))
+            .unwrap_or(cursor);
     let (a, b) = (from.min(cursor), from.max(cursor));
     for id in ids.iter().take(b + 1).skip(a) {
-        s.marks.insert(id.clone());
+        s.ls.marks.insert(id.clone());
     }
     if let Some(id) = ids.get(cursor) {
-        s.last_mark = Some(id.clone());
+        s.ls.last_mark = Some(id.clone());
     }
     info(s, marks_text(s));
 }

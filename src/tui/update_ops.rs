@@ -12,7 +12,7 @@ use kclm::ops::{NoopReason, ObjectRef, Refusal, Unmet, Verdict};
 use super::action::Action;
 use super::ops::{Op, OpRequest};
 use super::overlay::Overlay;
-use super::state::{Level, State, StatusMsg, ViewKind};
+use super::state::{Level, State, StatusMsg, Tag, ViewKind};
 use super::update::{Effect, info};
 use super::views::action_menu::{Menu, MenuItem};
 
@@ -85,14 +85,15 @@ fn parse_ref(id: &str) -> Option<ObjectRef> {
 }
 
 fn shoot_obj<'a>(s: &'a State, t: &ObjectRef) -> Option<&'a Shoot> {
-    s.ls.shoots
+    s.ls.store
+        .shoots
         .get(&ObjKey::new(&t.namespace, &t.name))
         .map(|a| a.as_ref())
 }
 
 /// Marked shoots that still exist, in name order.
 pub fn marked(s: &State) -> Vec<ObjectRef> {
-    s.marks
+    s.ls.marks
         .iter()
         .filter_map(|m| parse_ref(m))
         .filter(|t| shoot_obj(s, t).is_some())
@@ -111,26 +112,26 @@ pub fn subject(s: &State) -> Option<Subject> {
             if let Some(one) = m.into_iter().next() {
                 return Some(Subject::Shoot(one));
             }
-            let r = s.rows.shoots.get(i?)?;
+            let r = s.ls.rows.shoots.get(i?)?;
             Some(Subject::Shoot(ObjectRef::new(&r.namespace, &r.name)))
         }
         ViewKind::Maint => {
-            let r = s.rows.maint.get(i?)?;
+            let r = s.ls.rows.maint.get(i?)?;
             Some(Subject::Shoot(ObjectRef::new(&r.namespace, &r.name)))
         }
         ViewKind::Clusters => {
-            let r = s.rows.clusters.get(i?)?;
+            let r = s.ls.rows.clusters.get(i?)?;
             Some(Subject::Cluster(
                 ObjectRef::new(&r.namespace, &r.name),
                 r.paused,
             ))
         }
         ViewKind::Tenants => {
-            let r = s.rows.tenants.get(i?)?;
+            let r = s.ls.rows.tenants.get(i?)?;
             Some(Subject::Tenant(ObjectRef::new(&r.namespace, &r.name)))
         }
         ViewKind::Machines | ViewKind::Firewalls => {
-            let r = s.rows.metal.get(i?)?;
+            let r = s.ls.rows.metal.get(i?)?;
             Some(Subject::Machine {
                 id: r.id.clone(),
                 name: if r.hostname.is_empty() {
@@ -202,7 +203,7 @@ fn checks(subj: &Subject, c: Choice) -> Vec<AccessCheck> {
 fn forbidden(s: &State, checks: &[AccessCheck]) -> Option<Refusal> {
     checks
         .iter()
-        .filter_map(|c| s.access.get(c))
+        .filter_map(|c| s.ls.access.get(c))
         .find(|a| !a.allowed)
         .map(|a| Refusal::Rbac {
             reason: a.reason.clone(),
@@ -211,13 +212,13 @@ fn forbidden(s: &State, checks: &[AccessCheck]) -> Option<Refusal> {
 
 fn readonly(s: &State) -> Refusal {
     Refusal::ReadOnly {
-        landscape: s.landscape_name.clone(),
+        landscape: s.ls.name.clone(),
     }
 }
 
 /// Why `c` cannot (or need not) be done to `subj` now, if so.
 pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<Unavailable> {
-    if s.readonly {
+    if s.ls.readonly {
         return Some(Unavailable::Refused(readonly(s)));
     }
     if let Some(r) = forbidden(s, &checks(subj, c)) {
@@ -238,22 +239,22 @@ pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<Unavailable> 
             _ => None,
         },
         Subject::Cluster(t, _) if c == Choice::DeleteCluster => {
-            let cl = s.ls.clusters.get(&ObjKey::new(&t.namespace, &t.name))?;
+            let cl = s.ls.store.clusters.get(&ObjKey::new(&t.namespace, &t.name))?;
             let what = format!("cluster {t}");
             refused(kclm::ops::delete_precondition(
                 &cl.metadata,
-                &s.protect,
+                &s.ls.protect,
                 &what,
             ))
         }
         Subject::Tenant(t) => {
             let tcp =
-                s.ls.tenant_control_planes
+                s.ls.store.tenant_control_planes
                     .get(&ObjKey::new(&t.namespace, &t.name))?;
             let what = format!("tenant control plane {t}");
             refused(kclm::ops::delete_precondition(
                 &tcp.metadata,
-                &s.protect,
+                &s.ls.protect,
                 &what,
             ))
         }
@@ -270,7 +271,7 @@ fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<Unavailable> {
             Ok(Verdict::Noop(why)) => Some(Unavailable::Noop(why)),
             Err(r) => Some(Unavailable::Refused(r)),
         },
-        Choice::DeleteShoot => shoot::delete_shoot_precondition(sh, &s.protect)
+        Choice::DeleteShoot => shoot::delete_shoot_precondition(sh, &s.ls.protect)
             .err()
             .map(Unavailable::Refused),
         _ => None,
@@ -279,7 +280,7 @@ fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<Unavailable> {
 
 /// A key-bound operation on the selection.
 pub fn op_action(s: &mut State, a: Action) -> Vec<Effect> {
-    if s.readonly {
+    if s.ls.readonly {
         warn(s, readonly(s).to_string());
         return Vec::new();
     }
@@ -495,7 +496,7 @@ pub fn action_unavailable(s: &State, a: Action) -> Option<String> {
     if !a.mutates() {
         return None;
     }
-    if s.readonly {
+    if s.ls.readonly {
         return Some("read-only".into());
     }
     let subj = subject(s)?;
@@ -506,7 +507,7 @@ pub fn action_unavailable(s: &State, a: Action) -> Option<String> {
 /// RBAC questions for the selection nobody asked yet (asked in the
 /// background; the answers grey out what is forbidden).
 pub fn access_effects(s: &mut State) -> Vec<Effect> {
-    if !s.rbac_checks || s.readonly {
+    if !s.ls.rbac_checks || s.ls.readonly {
         return Vec::new();
     }
     let Some(subj) = subject(s) else {
@@ -521,8 +522,8 @@ pub fn access_effects(s: &mut State) -> Vec<Effect> {
     let mut want = Vec::new();
     for c in choices {
         for chk in checks(&subj, *c) {
-            if !s.access.contains_key(&chk)
-                && !s.access_pending.contains(&chk)
+            if !s.ls.access.contains_key(&chk)
+                && !s.ls.access_pending.contains(&chk)
                 && !want.contains(&chk)
             {
                 want.push(chk);
@@ -532,13 +533,16 @@ pub fn access_effects(s: &mut State) -> Vec<Effect> {
     if want.is_empty() {
         return Vec::new();
     }
-    s.access_pending.extend(want.iter().cloned());
-    vec![Effect::CheckAccess(want)]
+    s.ls.access_pending.extend(want.iter().cloned());
+    vec![Effect::CheckAccess(Tag::default(), want)]
 }
 
 pub fn request(s: &State, op: Op) -> Vec<Effect> {
-    vec![Effect::Op(OpRequest {
-        op,
-        dry_run: s.dry_run,
-    })]
+    vec![Effect::Op(
+        Tag::default(),
+        OpRequest {
+            op,
+            dry_run: s.dry_run,
+        },
+    )]
 }

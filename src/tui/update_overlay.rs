@@ -82,7 +82,7 @@ pub fn on_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
         },
         Overlay::SortPick { mut cursor } => {
             let kind = s.active();
-            let n = with_rows!(s.rows, kind, |rows| ncols(rows));
+            let n = with_rows!(s.ls.rows, kind, |rows| ncols(rows));
             match (act, k.code) {
                 (_, KeyCode::Enter) => {
                     let desc = s.pane(kind).sort.desc && s.pane(kind).sort.col == cursor;

@@ -8,7 +8,7 @@ use kclm::model::metal::{Machine, MachineIssues, Partition};
 use serde::Deserialize;
 
 use crate::tui::keymap::{Key, Keymap};
-use crate::tui::state::State;
+use crate::tui::state::{State, Tag};
 use crate::tui::update::{Effect, Msg, update};
 
 pub const NOW: &str = "2026-05-02T10:00:00Z";
@@ -93,23 +93,30 @@ pub fn key_event(spec: &str) -> KeyEvent {
     }
 }
 
-/// Presses keys given like `"j j enter"`; returns all effects.
+/// Presses keys given like `"j j enter"`; returns all effects, with the
+/// request tags blanked (tests/session.rs checks the tags themselves).
 pub fn press(s: &mut State, keys: &str) -> Vec<Effect> {
     let mut out = Vec::new();
     for k in keys.split_whitespace() {
-        out.extend(update(s, Msg::Key(key_event(k))));
+        out.extend(update(s, Msg::Key(key_event(k))).into_iter().map(untagged));
     }
     out
+}
+
+/// An effect with its request tag (if any) blanked.
+pub fn untagged(mut e: Effect) -> Effect {
+    if let Effect::Op(tag, _) | Effect::CheckAccess(tag, _) | Effect::FetchYaml(tag, ..) = &mut e {
+        *tag = Tag::default();
+    }
+    e
 }
 
 /// Types text character by character (spaces included).
 pub fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
     let mut out = Vec::new();
     for c in text.chars() {
-        out.extend(update(
-            s,
-            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-        ));
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        out.extend(update(s, Msg::Key(key)).into_iter().map(untagged));
     }
     out
 }
@@ -119,6 +126,6 @@ pub fn shoot_names(s: &State) -> Vec<String> {
     s.pane(crate::tui::state::ViewKind::Shoots)
         .visible
         .iter()
-        .map(|i| s.rows.shoots[*i as usize].name.clone())
+        .map(|i| s.ls.rows.shoots[*i as usize].name.clone())
         .collect()
 }

@@ -68,18 +68,18 @@ fn ten_thousand_shoots_open_move_update_and_filter() {
     press(&mut s, "j j j G g");
     assert_eq!(selected(&s), "shoot-00000");
     assert_eq!(s.pane(ViewKind::Machines).visible.len(), 3);
-    s.pending = crate::tui::state::Dirty::everything();
+    s.ls.pending = crate::tui::state::Dirty::everything();
     s.sync_rows();
     assert_eq!(s.pane(ViewKind::Shoots).visible.len(), 10_000);
     // One shoot's status changes: only its row is rewritten.
     press(&mut s, "j j");
     let one = shoot(&s, "shoot-00002");
-    update(
+    let _ = update(
         &mut s,
         Msg::Landscape(vec![Update::Applied(KubeObject::from(one))]),
     );
     s.sync_rows();
-    assert_eq!(s.rows.shoots.version().touched.len(), 1);
+    assert_eq!(s.ls.rows.shoots.version().touched.len(), 1);
     assert_eq!(selected(&s), "shoot-00002");
     press(&mut s, "/");
     type_text(&mut s, "shoot-0999");
@@ -101,7 +101,7 @@ fn a_watch_event_moves_its_row_in_the_kept_order_and_the_selection_follows() {
     let mut s = State::new("big", big_landscape(2_000), Keymap::builtin(), now());
     s.pane_mut(ViewKind::Shoots).sort = Sort { col: 8, desc: true };
     s.refresh(ViewKind::Shoots);
-    let epoch = s.rows.shoots.version().epoch;
+    let epoch = s.ls.rows.shoots.version().epoch;
     press(&mut s, "j j j j j");
     let name = selected(&s);
     let before = s.pane(ViewKind::Shoots).cursor;
@@ -111,20 +111,20 @@ fn a_watch_event_moves_its_row_in_the_kept_order_and_the_selection_follows() {
     for c in status.conditions.iter_mut().flatten() {
         c.status = "False".into();
     }
-    update(
+    let _ = update(
         &mut s,
         Msg::Landscape(vec![Update::Applied(KubeObject::from(sick))]),
     );
     s.sync_rows();
     assert_eq!(
-        s.rows.shoots.version().epoch,
+        s.ls.rows.shoots.version().epoch,
         epoch,
         "repaired, not rebuilt"
     );
     let pane = s.pane(ViewKind::Shoots);
     assert_eq!(selected(&s), name, "the selection stays on the shoot");
     assert_eq!(pane.cursor, 0, "unhealthy sorts first, descending");
-    let health = |i: usize| s.rows.shoots[pane.visible[i] as usize].health;
+    let health = |i: usize| s.ls.rows.shoots[pane.visible[i] as usize].health;
     assert!((1..pane.visible.len()).all(|i| health(i - 1) >= health(i)));
 }
 
@@ -135,7 +135,8 @@ fn selected(s: &State) -> String {
 }
 
 fn shoot(s: &State, name: &str) -> Shoot {
-    s.ls.shoots
+    s.ls.store
+        .shoots
         .values()
         .find(|sh| sh.name() == name)
         .map(|sh| (**sh).clone())

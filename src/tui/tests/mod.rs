@@ -7,4 +7,5 @@ mod many_rows;
 mod ops;
 mod screens;
 mod screens_ops;
+mod session;
 mod updates;

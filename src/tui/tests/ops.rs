@@ -10,7 +10,7 @@ use kclm::ops::{ObjectRef, OpError, Outcome, OutcomeKind, Refusal};
 use super::fixtures::{garden_objects, press, state, type_text};
 use crate::tui::ops::{Op, OpReport, OpRequest};
 use crate::tui::overlay::Overlay;
-use crate::tui::state::{Level, State, ViewKind};
+use crate::tui::state::{Level, State, Tag, ViewKind};
 use crate::tui::update::{Effect, Msg, update};
 use crate::tui::update_ops::Unavailable;
 use crate::tui::widgets::confirm::{Confirm, ConfirmKind};
@@ -27,11 +27,11 @@ pub fn edit_shoot(s: &mut State, name: &str, f: impl FnOnce(&mut serde_json::Val
     let mut v = serde_json::to_value(&obj).expect("shoot to json");
     f(&mut v);
     let sh: kclm::model::gardener::Shoot = serde_json::from_value(v).expect("shoot from json");
-    update(
+    let _ = update(
         s,
         Msg::Landscape(vec![Update::Applied(KubeObject::from(sh))]),
     );
-    update(s, Msg::SyncRows);
+    let _ = update(s, Msg::SyncRows);
 }
 
 /// Selects a shoot by name in the shoots pane.
@@ -54,7 +54,7 @@ fn confirm(s: &State) -> &Confirm {
 }
 
 fn op(op: Op, dry_run: bool) -> Vec<Effect> {
-    vec![Effect::Op(OpRequest { op, dry_run })]
+    vec![Effect::Op(Tag::default(), OpRequest { op, dry_run })]
 }
 
 fn status(s: &State) -> (String, Level) {
@@ -109,7 +109,7 @@ fn delete_sends_nothing_until_the_exact_name_is_typed() {
         )
     );
     assert!(s.overlay.is_none());
-    assert_eq!(s.ops_running, 1);
+    assert_eq!(s.ls.ops_running, 1);
     assert!(status(&s).0.contains("delete garden-beta/api: sent"));
 }
 
@@ -121,7 +121,7 @@ fn esc_cancels_a_delete_without_sending() {
     type_text(&mut s, "api");
     assert!(press(&mut s, "esc").is_empty());
     assert!(s.overlay.is_none());
-    assert_eq!(s.ops_running, 0);
+    assert_eq!(s.ls.ops_running, 0);
 }
 
 #[test]
@@ -212,7 +212,7 @@ fn retry_is_only_offered_for_a_failed_last_operation() {
 #[test]
 fn read_only_refuses_every_operation_and_says_so() {
     let mut s = state();
-    s.readonly = true;
+    s.ls.readonly = true;
     select(&mut s, "batch");
     for key in ["H", "W", "R", "M", "T", "C", "D"] {
         assert!(press(&mut s, key).is_empty(), "{key} emitted an effect");
@@ -264,7 +264,7 @@ fn marked_shoots_take_one_typed_count_and_one_bulk_effect() {
     let mut s = state();
     select(&mut s, "api");
     press(&mut s, "space space"); // api, batch (space moves down)
-    assert_eq!(s.marks.len(), 2);
+    assert_eq!(s.ls.marks.len(), 2);
     press(&mut s, "R");
     let d = confirm(&s);
     assert_eq!(d.expected, "2");
@@ -286,8 +286,8 @@ fn marked_shoots_take_one_typed_count_and_one_bulk_effect() {
     // Range: from the last mark (batch) down to the cursor (chaos -> web-prod).
     press(&mut s, "j j");
     press(&mut s, "V");
-    assert_eq!(s.marks.len(), 5, "{:?}", s.marks);
-    assert!(!s.marks.contains("garden-acme/web-stage"));
+    assert_eq!(s.ls.marks.len(), 5, "{:?}", s.ls.marks);
+    assert!(!s.ls.marks.contains("garden-acme/web-stage"));
     press(&mut s, "D");
     assert_eq!(confirm(&s).expected, "5");
     assert!(
@@ -304,16 +304,19 @@ fn marked_shoots_take_one_typed_count_and_one_bulk_effect() {
     );
     type_text(&mut s, "5");
     let sent = press(&mut s, "enter");
-    let Some(Effect::Op(OpRequest {
-        op: Op::BulkDelete { targets, typed },
-        ..
-    })) = sent.first()
+    let Some(Effect::Op(
+        _,
+        OpRequest {
+            op: Op::BulkDelete { targets, typed },
+            ..
+        },
+    )) = sent.first()
     else {
         panic!("{sent:?}")
     };
     assert_eq!((targets.len(), typed.as_str()), (5, "5"));
     press(&mut s, "U");
-    assert!(s.marks.is_empty());
+    assert!(s.ls.marks.is_empty());
 }
 
 #[test]
@@ -326,9 +329,9 @@ fn bulk_results_list_every_failure() {
         message: "hibernation requested".into(),
         dry_run: false,
     };
-    update(
+    let _ = update(
         &mut s,
-        Msg::OpDone(OpReport::Bulk {
+        Msg::OpDone(Tag::default(), OpReport::Bulk {
             label: "hibernate 3 shoots".into(),
             dry_run: false,
             results: vec![
@@ -369,10 +372,10 @@ fn bulk_results_list_every_failure() {
 #[test]
 fn single_results_land_in_the_status_line_and_errors_stay_until_esc() {
     let mut s = state();
-    s.ops_running = 1;
-    update(
+    s.ls.ops_running = 1;
+    let _ = update(
         &mut s,
-        Msg::OpDone(OpReport::One {
+        Msg::OpDone(Tag::default(),OpReport::One {
             label: "delete garden-beta/api".into(),
             result: Err(OpError::Api {
                 code: 403,
@@ -381,7 +384,7 @@ fn single_results_land_in_the_status_line_and_errors_stay_until_esc() {
             }),
         }),
     );
-    assert_eq!(s.ops_running, 0);
+    assert_eq!(s.ls.ops_running, 0);
     press(&mut s, "j");
     let (text, level) = status(&s);
     assert_eq!(level, Level::Error);
@@ -415,12 +418,12 @@ fn dry_run_toggle_goes_into_the_effect_and_the_dialog() {
 #[test]
 fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
     let mut s = state();
-    s.rbac_checks = true;
+    s.ls.rbac_checks = true;
     let asked = |effects: Vec<Effect>| -> Vec<AccessCheck> {
         effects
             .into_iter()
             .flat_map(|e| match e {
-                Effect::CheckAccess(c) => c,
+                Effect::CheckAccess(_, c) => c,
                 _ => Vec::new(),
             })
             .collect()
@@ -434,9 +437,10 @@ fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
     let again = asked(press(&mut s, "j k"));
     assert_eq!(again.len(), 2, "{again:?}");
     assert!(again.iter().all(|c| c.name.as_deref() == Some("batch")));
-    update(
+    let _ = update(
         &mut s,
         Msg::Access(
+            Tag::default(),
             delete.clone(),
             Ok(Access {
                 allowed: false,
@@ -444,9 +448,10 @@ fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
             }),
         ),
     );
-    update(
+    let _ = update(
         &mut s,
         Msg::Access(
+            Tag::default(),
             patch,
             Ok(Access {
                 allowed: true,
@@ -487,7 +492,7 @@ fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
 #[test]
 fn protected_shoots_cannot_be_deleted() {
     let mut s = state();
-    s.protect = vec!["kclm.io/protected=true".into()];
+    s.ls.protect = vec!["kclm.io/protected=true".into()];
     edit_shoot(&mut s, "web-prod", |v| {
         v["metadata"]["labels"] = serde_json::json!({"kclm.io/protected": "true"});
     });
@@ -581,7 +586,7 @@ fn operation_keys_say_what_they_apply_to() {
 
 /// The watched shoot, as the TUI's precondition sees it.
 fn watched(s: &State, ns: &str, name: &str) -> kclm::model::gardener::Shoot {
-    s.ls.shoots
+    s.ls.store.shoots
         .get(&kclm::landscape::ObjKey::new(ns, name))
         .map(|a| a.as_ref().clone())
         .expect("watched shoot")
@@ -603,7 +608,7 @@ fn hibernating_a_hibernated_shoot_is_the_cores_noop() {
     );
     assert!(press(&mut s, "H").is_empty(), "nothing is sent");
     assert!(s.overlay.is_none(), "no dialog for a no-op");
-    assert_eq!(s.ops_running, 0);
+    assert_eq!(s.ls.ops_running, 0);
     let (text, level) = status(&s);
     assert_eq!(level, Level::Info);
     assert_eq!(

@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 use crate::tui::update::{Msg, update};
 
 fn screen(s: &mut State, w: u16, h: u16, theme: &str) -> Terminal<TestBackend> {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let theme = Theme::builtin(theme);
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     t.draw(|f| render(f, s, &theme)).expect("draw");
@@ -244,9 +244,9 @@ fn every_screen_renders_at_any_size_without_panicking() {
 fn status_bar_shows_source_errors_and_the_demo_note() {
     use kclm::landscape::{Kind, SourceState, Update};
     let mut s = state();
-    s.demo_by_default = true;
-    s.readonly = true;
-    update(
+    s.ls.demo_by_default = true;
+    s.ls.readonly = true;
+    let _ = update(
         &mut s,
         Msg::Landscape(vec![
             Update::Source(Kind::Machine, SourceState::Error("403 forbidden".into())),

@@ -9,12 +9,12 @@ use super::fixtures::{press, state, type_text};
 use super::ops::select;
 use crate::tui::ops::OpReport;
 use crate::tui::render::render;
-use crate::tui::state::State;
+use crate::tui::state::{State, Tag};
 use crate::tui::theme::Theme;
 use crate::tui::update::{Msg, update};
 
 fn screen(s: &mut State, w: u16, h: u16) -> (Terminal<TestBackend>, String) {
-    update(s, Msg::Resize(w, h));
+    let _ = update(s, Msg::Resize(w, h));
     let theme = Theme::builtin("default");
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     t.draw(|f| render(f, s, &theme)).expect("draw");
@@ -67,9 +67,9 @@ fn results_overlay_and_dry_run_badge() {
         message: "reconcile requested (dry run)".into(),
         dry_run: true,
     };
-    update(
+    let _ = update(
         &mut s,
-        Msg::OpDone(OpReport::Bulk {
+        Msg::OpDone(Tag::default(), OpReport::Bulk {
             label: "reconcile 2 shoots".into(),
             dry_run: true,
             results: vec![

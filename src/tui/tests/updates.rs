@@ -5,7 +5,7 @@ use kclm::landscape::{KubeObject, Update};
 
 use super::fixtures::{garden_objects, press, shoot_names, state, type_text};
 use crate::tui::overlay::Overlay;
-use crate::tui::state::{Level, Mode, Scope, Screen, ViewKind};
+use crate::tui::state::{Level, Mode, Scope, Screen, Tag, ViewKind};
 use crate::tui::update::{Effect, Msg, update};
 use crate::tui::views::status::breadcrumbs;
 
@@ -63,7 +63,7 @@ fn selecting_a_shoot_shows_its_machines_firewalls_project_and_seed() {
     let roles: Vec<&str> = machines
         .visible
         .iter()
-        .map(|i| s.rows.metal[*i as usize].role.as_str())
+        .map(|i| s.ls.rows.metal[*i as usize].role.as_str())
         .collect();
     assert_eq!(roles.len(), 3, "two machines and a firewall");
     assert!(roles.contains(&"firewall"));
@@ -114,7 +114,7 @@ fn enter_on_a_shoot_focuses_its_machines_and_enter_on_a_machine_jumps_to_its_sho
     assert_eq!(s.focus, ViewKind::Machines);
     assert_eq!(breadcrumbs(&s)[..3], ["demo", "shoots", "web-prod"]);
     // From the machines list view, a dead machine leads to its shoot.
-    update(&mut s, Msg::Key(super::fixtures::key_event(":")));
+    let _ = update(&mut s, Msg::Key(super::fixtures::key_event(":")));
     type_text(&mut s, "machines");
     press(&mut s, "enter");
     assert_eq!(s.screen, Screen::Landscape);
@@ -225,7 +225,7 @@ fn saved_sort_preferences_are_applied_by_column_name() {
     );
     crate::tui::update::apply_prefs(&mut s);
     let first = s.pane(ViewKind::Seeds).visible[0] as usize;
-    assert_eq!(s.rows.seeds[first].name, "fra-1");
+    assert_eq!(s.ls.rows.seeds[first].name, "fra-1");
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn issues_only_hides_healthy_rows_and_ignored_shoots() {
         .pane(ViewKind::Seeds)
         .visible
         .iter()
-        .map(|i| s.rows.seeds[*i as usize].name.as_str())
+        .map(|i| s.ls.rows.seeds[*i as usize].name.as_str())
         .collect();
     assert_eq!(seeds, vec!["fra-2"]);
     assert_eq!(s.pane(ViewKind::Projects).visible.len(), 1);
@@ -270,10 +270,22 @@ fn palette_switches_views_themes_and_quits() {
     assert_eq!(s.status.as_ref().map(|m| m.level), Some(Level::Warning));
     press(&mut s, ":");
     type_text(&mut s, "landscape prod");
+    let prod = kclm::config::Target {
+        name: "prod".into(),
+        ..kclm::config::Target::demo(false)
+    };
+    s.targets.insert("prod".into(), Ok(prod.clone()));
     assert_eq!(
         press(&mut s, "enter"),
-        vec![Effect::SwitchLandscape("prod".into())]
+        vec![
+            Effect::StopSession,
+            Effect::StartSession {
+                epoch: 1,
+                target: Box::new(prod),
+            },
+        ]
     );
+    assert_eq!(s.ls.name, "prod");
     press(&mut s, ":");
     type_text(&mut s, "q");
     assert_eq!(press(&mut s, "enter"), vec![Effect::Quit]);
@@ -295,7 +307,7 @@ fn open_says_so_without_a_dashboard_and_opens_the_shoot_url_with_one() {
     let msg = s.status.clone().expect("a status message");
     assert_eq!(msg.level, Level::Warning);
     assert!(msg.text.contains("dashboard_url"), "{}", msg.text);
-    s.dashboard_url = Some("https://dashboard.example/".into());
+    s.ls.dashboard_url = Some("https://dashboard.example/".into());
     assert_eq!(
         press(&mut s, "o"),
         vec![Effect::OpenUrl(
@@ -370,17 +382,17 @@ fn mouse_clicks_focus_and_select_only_when_enabled() {
         row: seeds.y + 3,
         modifiers: KeyModifiers::NONE,
     };
-    update(&mut s, Msg::Mouse(click));
+    let _ = update(&mut s, Msg::Mouse(click));
     assert_eq!(s.focus, ViewKind::Shoots, "mouse is off by default");
     s.mouse = true;
-    update(&mut s, Msg::Mouse(click));
+    let _ = update(&mut s, Msg::Mouse(click));
     assert_eq!(s.focus, ViewKind::Seeds);
     assert_eq!(s.selected_seed().map(|r| r.name.as_str()), Some("fra-1"));
     let wheel = MouseEvent {
         kind: MouseEventKind::ScrollDown,
         ..click
     };
-    update(&mut s, Msg::Mouse(wheel));
+    let _ = update(&mut s, Msg::Mouse(wheel));
     assert_eq!(s.selected_seed().map(|r| r.name.as_str()), Some("fra-2"));
 }
 
@@ -392,9 +404,9 @@ fn watch_updates_keep_the_selection_and_drop_deleted_rows() {
         .into_iter()
         .find(|o| matches!(o, KubeObject::Shoot(sh) if sh.name() == "web-stage"))
         .expect("fixture shoot");
-    update(&mut s, Msg::Landscape(vec![Update::Deleted(web_stage)]));
+    let _ = update(&mut s, Msg::Landscape(vec![Update::Deleted(web_stage)]));
     assert!(s.rows_stale());
-    update(&mut s, Msg::SyncRows);
+    let _ = update(&mut s, Msg::SyncRows);
     assert_eq!(shoot_names(&s).len(), 5);
     assert_eq!(s.selected_shoot().map(|r| r.name.as_str()), Some("batch"));
 }
@@ -402,7 +414,7 @@ fn watch_updates_keep_the_selection_and_drop_deleted_rows() {
 #[test]
 fn narrow_terminals_cycle_panes_with_hl() {
     let mut s = state();
-    update(&mut s, Msg::Resize(80, 24));
+    let _ = update(&mut s, Msg::Resize(80, 24));
     assert_eq!(s.areas().panes.len(), 1);
     press(&mut s, "l");
     assert_eq!(s.focus, ViewKind::Seeds);
@@ -421,7 +433,7 @@ fn maint_view_lists_windows_soonest_first_from_the_maintenance_core() {
         s.pane(ViewKind::Maint)
             .visible
             .iter()
-            .map(|i| s.rows.maint[*i as usize].name.clone())
+            .map(|i| s.ls.rows.maint[*i as usize].name.clone())
             .collect()
     };
     // Default horizon 12 h: only web-prod (opens in 11 h) is in it.
@@ -437,7 +449,7 @@ fn maint_view_lists_windows_soonest_first_from_the_maintenance_core() {
         .visible
         .iter()
         .map(|i| {
-            let r = &s.rows.maint[*i as usize];
+            let r = &s.ls.rows.maint[*i as usize];
             (r.name.clone(), r.window.clone())
         })
         .collect();
@@ -561,7 +573,7 @@ fn arrows_move_the_cursor_while_typing_a_filter() {
 #[test]
 fn errors_stay_until_esc_and_infos_until_the_next_key() {
     let mut s = state();
-    update(
+    let _ = update(
         &mut s,
         Msg::Status("cannot start landscape".into(), Level::Error),
     );
@@ -582,7 +594,7 @@ fn errors_stay_until_esc_and_infos_until_the_next_key() {
 fn source_state_changes_do_not_rebuild_rows() {
     use kclm::landscape::{Kind, SourceState};
     let mut s = state();
-    update(
+    let _ = update(
         &mut s,
         Msg::Landscape(vec![Update::Source(
             Kind::Machine,
@@ -590,7 +602,7 @@ fn source_state_changes_do_not_rebuild_rows() {
         )]),
     );
     assert!(!s.rows_stale());
-    let st = s.ls.group_state(kclm::landscape::SourceGroup::Metal);
+    let st = s.ls.store.group_state(kclm::landscape::SourceGroup::Metal);
     assert_eq!(st, Some(SourceState::Error("403 forbidden".into())));
 }
 
@@ -609,7 +621,7 @@ fn detail_scroll_belongs_to_the_selection() {
 fn clicking_the_tab_line_on_narrow_terminals_picks_the_pane() {
     let mut s = state();
     s.mouse = true;
-    update(&mut s, Msg::Resize(80, 24));
+    let _ = update(&mut s, Msg::Resize(80, 24));
     let tabs = s.areas().tabs.expect("tab line on narrow terminals");
     let label = |n: usize, k: ViewKind, s: &crate::tui::state::State| {
         crate::tui::views::table::tab_label(n, k, s).chars().count() as u16
@@ -622,7 +634,7 @@ fn clicking_the_tab_line_on_narrow_terminals_picks_the_pane() {
         row: tabs.y,
         modifiers: KeyModifiers::NONE,
     };
-    update(&mut s, Msg::Mouse(click));
+    let _ = update(&mut s, Msg::Mouse(click));
     assert_eq!(s.focus, ViewKind::Seeds);
 }
 
@@ -633,24 +645,30 @@ fn yaml_asks_the_server_for_the_full_object_and_shows_it_when_it_arrives() {
     assert_eq!(
         effects,
         vec![Effect::FetchYaml(
+            Tag::default(),
             "shoot garden-beta/api".into(),
             kclm::landscape::Kind::Shoot,
             kclm::landscape::ObjKey::new("garden-beta", "api"),
         )]
     );
     // a late answer for another object is ignored
-    update(
+    let _ = update(
         &mut s,
-        Msg::YamlLoaded("shoot garden-x/other".into(), Ok("other: 1\n".into())),
+        Msg::YamlLoaded(
+            Tag::default(),
+            "shoot garden-x/other".into(),
+            Ok("other: 1\n".into()),
+        ),
     );
     let Some(Overlay::Yaml(y)) = &s.overlay else {
         panic!("yaml overlay expected");
     };
     assert!(y.lines.iter().all(|l| !l.contains("other: 1")));
     // the full object replaces kclm's copy
-    update(
+    let _ = update(
         &mut s,
         Msg::YamlLoaded(
+            Tag::default(),
             "shoot garden-beta/api".into(),
             Ok("spec:\n  fieldKclmDoesNotType: 42\n".into()),
         ),
@@ -662,9 +680,13 @@ fn yaml_asks_the_server_for_the_full_object_and_shows_it_when_it_arrives() {
     // an error keeps the copy and says why
     press(&mut s, "esc");
     press(&mut s, "y");
-    update(
+    let _ = update(
         &mut s,
-        Msg::YamlLoaded("shoot garden-beta/api".into(), Err("403 forbidden".into())),
+        Msg::YamlLoaded(
+            Tag::default(),
+            "shoot garden-beta/api".into(),
+            Err("403 forbidden".into()),
+        ),
     );
     assert!(s.overlay.is_some());
     assert!(

@@ -81,7 +81,7 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         ViewKind::Maint => s
             .pane(ViewKind::Maint)
             .selected_index()
-            .and_then(|i| s.rows.maint.get(i))
+            .and_then(|i| s.ls.rows.maint.get(i))
             .map(|r| {
                 out.kv("project", format!("{} ({})", r.project, r.namespace));
                 out.kv("seed", r.seed.clone());
@@ -122,7 +122,7 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         ViewKind::Clusters => s
             .pane(kind)
             .selected_index()
-            .and_then(|i| s.rows.clusters.get(i))
+            .and_then(|i| s.ls.rows.clusters.get(i))
             .map(|c| {
                 out.kv("namespace", c.namespace.clone());
                 out.kv(
@@ -149,7 +149,7 @@ pub fn render_detail(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
                     widths: &[],
                 };
                 for id in &c.metal_machines {
-                    match s.rows.metal.iter().find(|m| &m.id == id) {
+                    match s.ls.rows.metal.iter().find(|m| &m.id == id) {
                         Some(m) => {
                             let mut line = status_line(m, &ctx);
                             line.spans.insert(
@@ -243,14 +243,15 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
         widths: &[],
     };
     let obj =
-        s.ls.shoots
+        s.ls.store
+            .shoots
             .get(&ObjKey::new(&r.namespace, &r.name))
             .cloned();
     out.kv("project", format!("{} ({})", r.project, r.namespace));
     let seed_status = r
         .seed
         .as_ref()
-        .and_then(|n| s.ls.seeds.get(&ObjKey::new("", n)))
+        .and_then(|n| s.ls.store.seeds.get(&ObjKey::new("", n)))
         .map(|seed| kclm::landscape::health::seed_readiness(seed));
     match (&r.seed, seed_status) {
         (Some(seed), Some(st)) => out.kv_line(
@@ -310,7 +311,7 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
     }
     conditions(out, "conditions", obj.conditions(), s.now);
     conditions(out, "constraints", obj.constraints(), s.now);
-    let facts = kclm::maintenance::for_shoot(&s.ls, &obj, s.now, &s.tz);
+    let facts = kclm::maintenance::for_shoot(&s.ls.store, &obj, s.now, &s.tz);
     maintenance(out, &facts, &s.tz);
     let schedules = obj
         .spec
@@ -333,12 +334,12 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
         );
     }
     let key = format!("{}/{}", r.namespace, r.name);
-    let metal: Vec<&MachineRow> = s
-        .rows
-        .metal
-        .iter()
-        .filter(|m| m.shoot.as_deref() == Some(key.as_str()))
-        .collect();
+    let metal: Vec<&MachineRow> =
+        s.ls.rows
+            .metal
+            .iter()
+            .filter(|m| m.shoot.as_deref() == Some(key.as_str()))
+            .collect();
     for (title, fw) in [("firewalls", true), ("machines", false)] {
         let list: Vec<&&MachineRow> = metal
             .iter()
@@ -368,10 +369,10 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
 }
 
 fn seed(out: &mut Out, s: &State, name: &str) {
-    let Some(obj) = s.ls.seeds.get(&ObjKey::new("", name)).cloned() else {
+    let Some(obj) = s.ls.store.seeds.get(&ObjKey::new("", name)).cloned() else {
         return;
     };
-    let row = s.rows.seeds.iter().find(|r| r.name == name);
+    let row = s.ls.rows.seeds.iter().find(|r| r.name == name);
     if let Some(r) = row {
         out.kv_styled("status", r.status, readiness_scope(r.status));
         out.kv("provider", format!("{} {}", r.provider, r.region));
@@ -388,7 +389,7 @@ fn seed(out: &mut Out, s: &State, name: &str) {
         );
     }
     conditions(out, "conditions", obj.conditions(), s.now);
-    let shoots: Vec<_> = s.ls.shoots_of_seed(name).collect();
+    let shoots: Vec<_> = s.ls.store.shoots_of_seed(name).collect();
     out.section(&format!("shoots ({})", shoots.len()));
     for sh in shoots.iter().take(30) {
         let h = kclm::landscape::health::shoot_health(sh);
@@ -465,9 +466,10 @@ fn machine(out: &mut Out, s: &State, m: &MachineRow) {
         }
     }
     let obj =
-        s.ls.machines
+        s.ls.store
+            .machines
             .get(&m.id)
-            .or_else(|| s.ls.firewalls.get(&m.id));
+            .or_else(|| s.ls.store.firewalls.get(&m.id));
     if let Some(obj) = obj {
         out.section("recent events");
         for e in obj.events.log.iter().take(6) {

@@ -71,7 +71,7 @@ fn names<R: TableRow>(_: &[R]) -> Vec<&'static str> {
 
 pub fn render_sort_pick(f: &mut Frame, area: Rect, s: &State, cursor: usize, theme: &Theme) {
     let kind = s.active();
-    let cols = with_rows!(s.rows, kind, |rows| names(rows));
+    let cols = with_rows!(s.ls.rows, kind, |rows| names(rows));
     let sort = s.pane(kind).sort;
     let r = centered(area, 36, cols.len() as u16 + 2);
     f.render_widget(Clear, r);

@@ -14,7 +14,7 @@ use crate::tui::widgets::line_input::render_line_edit;
 
 /// `demo › garden-acme › shoots › web-prod`
 pub fn breadcrumbs(s: &State) -> Vec<String> {
-    let mut out = vec![s.landscape_name.clone()];
+    let mut out = vec![s.ls.name.clone()];
     let kind = s.active();
     if matches!(kind, ViewKind::Shoots | ViewKind::Machines) && s.screen == Screen::Landscape {
         match &s.pane(ViewKind::Shoots).scope {
@@ -78,7 +78,7 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         left.push(Span::styled(c, theme.style(scope)));
     }
     let mut right: Vec<Span> = Vec::new();
-    if s.readonly {
+    if s.ls.readonly {
         right.push(Span::styled(
             " READ-ONLY ",
             theme.style("ui.statusbar.warning"),
@@ -87,15 +87,15 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
     if s.dry_run {
         right.push(Span::styled(" DRY-RUN ", theme.style("ui.badge.dryrun")));
     }
-    if !s.marks.is_empty() {
+    if !s.ls.marks.is_empty() {
         right.push(Span::styled(
-            format!(" {} MARKED ", s.marks.len()),
+            format!(" {} MARKED ", s.ls.marks.len()),
             theme.style("ui.table.marked"),
         ));
     }
-    if s.ops_running > 0 {
+    if s.ls.ops_running > 0 {
         right.push(Span::styled(
-            format!(" ⟳ {} running ", s.ops_running),
+            format!(" ⟳ {} running ", s.ls.ops_running),
             theme.style("source.connecting"),
         ));
     }
@@ -115,12 +115,12 @@ pub fn render_top(f: &mut Frame, area: Rect, s: &State, theme: &Theme) {
         ));
     }
     for g in [SourceGroup::Garden, SourceGroup::Capi, SourceGroup::Metal] {
-        if let Some(st) = s.ls.group_state(g) {
+        if let Some(st) = s.ls.store.group_state(g) {
             right.push(source_span(g, &st, theme));
         }
     }
     let rw: u16 = right.iter().map(|s| s.width() as u16).sum();
-    if s.demo_by_default {
+    if s.ls.demo_by_default {
         let lw: usize = left.iter().map(|s| s.width()).sum();
         let long = "  (demo landscape — no landscape configured)";
         let note = if lw + long.chars().count() + (rw as usize) < area.width as usize {

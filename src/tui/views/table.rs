@@ -73,16 +73,16 @@ pub fn render_pane(f: &mut Frame, area: Rect, s: &State, kind: ViewKind, theme: 
         .title(title(s, pane, focused, theme));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    with_rows!(s.rows, kind, |rows| draw_rows(
+    with_rows!(s.ls.rows, kind, |rows| draw_rows(
         f, inner, s, pane, rows, focused, theme
     ));
 }
 
 fn empty_text(s: &State, pane: &Pane) -> String {
-    if s.session_error.is_some() {
+    if s.ls.session_error.is_some() {
         return "not connected (see the status line)".into();
     }
-    if !s.ls.settled() && s.ls.generation > 0 || s.ls.sources.is_empty() {
+    if !s.ls.store.settled() && s.ls.store.generation > 0 || s.ls.store.sources.is_empty() {
         return format!("loading {}…", pane.kind.name());
     }
     if !pane.filter_text.is_empty() || s.issues_only {
@@ -158,8 +158,8 @@ fn draw_rows<R: TableRow>(
             };
             let mut cells = r.cells(&ctx);
             let marked = pane.kind == ViewKind::Shoots
-                && !s.marks.is_empty()
-                && s.marks.contains(r.id().as_ref());
+                && !s.ls.marks.is_empty()
+                && s.ls.marks.contains(r.id().as_ref());
             if marked && let Some(first) = cells.first_mut() {
                 first
                     .spans

@@ -19,7 +19,7 @@ const AHEAD: SignedDuration = SignedDuration::from_hours(24);
 
 pub fn data(s: &State) -> Timeline {
     let start = s.now.checked_sub(BEFORE).unwrap_or(s.now);
-    timeline(&s.ls, start, BEFORE + AHEAD, s.timeline_group, &s.tz)
+    timeline(&s.ls.store, start, BEFORE + AHEAD, s.timeline_group, &s.tz)
 }
 
 fn col_of(t: Timestamp, start: Timestamp, secs_per_col: f64) -> f64 {

@@ -105,7 +105,7 @@ impl Confirm {
     fn confirmed(&mut self) -> ConfirmOutcome {
         let mut effects = std::mem::take(&mut self.on_confirm);
         for e in &mut effects {
-            if let Effect::Op(req) = e {
+            if let Effect::Op(_, req) = e {
                 req.op.fill(&self.input.text);
             }
         }
