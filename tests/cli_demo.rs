@@ -219,7 +219,7 @@ fn filters_and_formats_work_through_the_binary() {
         .get_output()
         .stdout
         .clone();
-    let parsed: Vec<Value> = serde_norway::from_slice(&yaml).unwrap();
+    let parsed: Vec<Value> = serde_saphyr::from_slice(&yaml).unwrap();
     assert!(!parsed.is_empty());
 }
 

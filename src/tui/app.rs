@@ -11,10 +11,11 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use kclm::config::{ProcessEnv, Target, TargetFlags};
 use kclm::landscape::{Landscape, Update};
-use kclm::session::{Session, SessionError, SessionOptions};
+use kclm::session::{Session, SessionOptions};
 use ratatui::DefaultTerminal;
 
 use super::TuiStart;
+use crate::cli::demo_start::StartError;
 use super::keymap::Keymap;
 use super::ops::{OpReport, OpsEnv};
 use super::prefs::Prefs;
@@ -23,7 +24,7 @@ use super::state::{Level, State};
 use super::theme::Theme;
 use super::update::{Effect, Msg, apply_prefs, update};
 
-type Starting = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send>>;
+type Starting = Pin<Box<dyn Future<Output = Result<Session, StartError>> + Send>>;
 
 const FRAME: Duration = Duration::from_millis(16);
 /// Ages only change slowly; no need to wake more often when idle.
@@ -35,7 +36,7 @@ fn start_session(target: &Target, poll: u64) -> Starting {
         metal_poll: Duration::from_secs(poll.max(1)),
         ..SessionOptions::default()
     };
-    Box::pin(async move { Session::start(&target, opts).await })
+    Box::pin(async move { crate::cli::demo_start::session(&target, opts).await })
 }
 
 fn init_logging(start: &TuiStart) {
