@@ -24,8 +24,7 @@ pub enum StartError {
 }
 
 /// What a kclm built with `--no-default-features` says when asked for the demo.
-pub const NO_DEMO: &str =
-    "this kclm was built without the demo landscape (cargo feature `demo`); \
+pub const NO_DEMO: &str = "this kclm was built without the demo landscape (cargo feature `demo`); \
      point it at a landscape with --kubeconfig/--metal-url or config.toml";
 
 /// Whether this build contains the embedded demo.

@@ -112,8 +112,7 @@ async fn run_tui(cli: &Cli) -> Result<(), CliError> {
 
 async fn demo_screenshots(out: &std::path::Path, seed: u64) -> Result<(), CliError> {
     let target = kclm::config::Target::demo(false);
-    let mut session =
-        demo_start::session_seeded(&target, Default::default(), Some(seed)).await?;
+    let mut session = demo_start::session_seeded(&target, Default::default(), Some(seed)).await?;
     let mut ls = kclm::landscape::Landscape::new();
     let settled = session
         .wait_settled(&mut ls, std::time::Duration::from_secs(60))

@@ -11,8 +11,8 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// RFC 6902. All or nothing: `doc` is left as it was when an operation fails.
 pub(crate) fn json_patch(doc: &mut Value, ops: &Value) -> Result<(), String> {
-    let ops = json_patch::Patch::deserialize(ops)
-        .map_err(|e| format!("invalid JSON patch: {e}"))?;
+    let ops =
+        json_patch::Patch::deserialize(ops).map_err(|e| format!("invalid JSON patch: {e}"))?;
     json_patch::patch(doc, &ops).map_err(|e| e.to_string())
 }
 

@@ -15,7 +15,6 @@ use kclm::session::{Session, SessionOptions};
 use ratatui::DefaultTerminal;
 
 use super::TuiStart;
-use crate::cli::demo_start::StartError;
 use super::keymap::Keymap;
 use super::ops::{OpReport, OpsEnv};
 use super::prefs::Prefs;
@@ -23,6 +22,7 @@ use super::render::render;
 use super::state::{Level, State};
 use super::theme::Theme;
 use super::update::{Effect, Msg, apply_prefs, update};
+use crate::cli::demo_start::StartError;
 
 type Starting = Pin<Box<dyn Future<Output = Result<Session, StartError>> + Send>>;
 
