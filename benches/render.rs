@@ -12,6 +12,12 @@ use kclm::model::gardener::Shoot;
 #[allow(dead_code, unused_imports)]
 #[path = "../src/tui/mod.rs"]
 mod tui;
+// The TUI starts its sessions through the binary's demo_start.
+#[allow(dead_code)]
+#[path = "../src/cli"]
+mod cli {
+    pub mod demo_start;
+}
 
 /// The large demo's 10,000 shoots, fetched once.
 fn shoots() -> &'static [Shoot] {

@@ -4,6 +4,9 @@
 
 pub mod age;
 pub mod config;
+/// The embedded demo landscape (cargo feature `demo`, on by default). The core
+/// never starts it: the binary does, and hands [`session::Session`] an ordinary target.
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod filter;
 pub mod landscape;

@@ -1,16 +1,15 @@
 //! A running connection to one landscape: clients, the source tasks feeding
-//! [`Update`]s, and (for the demo) the embedded servers. The TUI and the CLI
-//! both start one of these and own the [`Landscape`] it feeds.
+//! [`Update`]s. The TUI and the CLI both start one of these and own the
+//! [`Landscape`] it feeds.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::config::Target;
-use crate::demo::{DemoHandle, DemoOptions};
 use crate::landscape::{Kind, Landscape, SourceState, Update};
 use crate::source::kube::{self as kube_source, KubeTarget};
-use crate::source::metal::{MetalAuth, MetalClient, MetalConfig};
+use crate::source::metal::MetalClient;
 use crate::source::{UpdateRx, UpdateTx};
 
 #[derive(Clone, Debug)]
@@ -19,7 +18,6 @@ pub struct SessionOptions {
     pub kinds: Vec<Kind>,
     pub metal_poll: Duration,
     pub page_size: u32,
-    pub demo: DemoOptions,
 }
 
 impl Default for SessionOptions {
@@ -28,7 +26,6 @@ impl Default for SessionOptions {
             kinds: Vec::new(),
             metal_poll: Duration::from_secs(15),
             page_size: 500,
-            demo: DemoOptions::default(),
         }
     }
 }
@@ -40,7 +37,6 @@ pub struct Session {
     pub garden: Option<kube::Client>,
     pub capi: Option<kube::Client>,
     pub metal: Option<MetalClient>,
-    pub demo: Option<DemoHandle>,
     /// Connection problems found at start (bad kubeconfig, bad metal URL ...).
     /// They are also reported to the store as source errors.
     pub errors: Vec<String>,
@@ -49,10 +45,7 @@ pub struct Session {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum SessionError {
-    #[error(transparent)]
-    Demo(#[from] crate::demo::DemoError),
-}
+pub enum SessionError {}
 
 impl Session {
     /// Connects every configured source and starts its tasks. A source that
@@ -60,27 +53,6 @@ impl Session {
     /// rest still starts.
     pub async fn start(target: &Target, opts: SessionOptions) -> Result<Self, SessionError> {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut target = target.clone();
-        let mut demo = None;
-        if target.demo {
-            let handle = crate::demo::start(opts.demo.clone()).await?;
-            target.garden = Some(KubeTarget {
-                kubeconfig: Some(handle.kubeconfig.clone()),
-                context: Some("demo-garden".into()),
-            });
-            target.capi = Some(KubeTarget {
-                kubeconfig: Some(handle.kubeconfig.clone()),
-                context: Some("demo-capi".into()),
-            });
-            target.metal = Some(MetalConfig {
-                url: handle.metal_url.clone(),
-                auth: MetalAuth::Hmac {
-                    key: handle.hmac_admin.clone(),
-                    auth_type: handle.auth_type.clone(),
-                },
-            });
-            demo = Some(handle);
-        }
         let wants = |k: Kind| opts.kinds.is_empty() || opts.kinds.contains(&k);
         let mut s = Session {
             target: target.clone(),
@@ -88,7 +60,6 @@ impl Session {
             garden: None,
             capi: None,
             metal: None,
-            demo,
             errors: Vec::new(),
             tasks: Vec::new(),
             tx: tx.clone(),
@@ -199,13 +170,10 @@ impl Session {
         }
     }
 
-    /// Stops every task and the demo servers.
+    /// Stops every task.
     pub async fn shutdown(mut self) {
         for t in self.tasks.drain(..) {
             t.abort();
-        }
-        if let Some(d) = self.demo.take() {
-            d.shutdown().await;
         }
     }
 }

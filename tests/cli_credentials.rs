@@ -108,7 +108,7 @@ fn serve_one(conn: std::net::TcpStream, log: &Mutex<Vec<Seen>>) {
 fn all_signed_with(requests: &[Seen], key: &str) {
     assert!(!requests.is_empty(), "no request reached the server");
     for r in requests {
-        let verdict = kclm::source::hmac::verify(
+        let verdict = kclm::demo::hmac_verify::verify(
             &[("Metal-Admin", key.as_bytes())],
             r.authorization.as_deref(),
             r.x_date.as_deref(),

@@ -320,7 +320,7 @@ fn filters_and_formats_work_through_the_binary() {
         .get_output()
         .stdout
         .clone();
-    let parsed: Vec<Value> = serde_norway::from_slice(&yaml).unwrap();
+    let parsed: Vec<Value> = serde_saphyr::from_slice(&yaml).unwrap();
     assert!(!parsed.is_empty());
 }
 
@@ -379,4 +379,56 @@ fn kubectl_lists_shoots_from_the_demo() {
         table.contains("NAME") && table.contains("garden-"),
         "{table}"
     );
+}
+
+#[test]
+fn the_demo_a_command_starts_stops_with_it_and_leaves_no_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let demo_tmp = tmp.path().join("tmp");
+    std::fs::create_dir_all(&demo_tmp).unwrap();
+    let env = [
+        ("HOME", home.clone()),
+        ("TMPDIR", demo_tmp.clone()),
+        ("KCLM_CONFIG_DIR", home.join("config")),
+        ("KCLM_STATE_DIR", home.join("state")),
+    ];
+    // Control: the demo does put its directory under TMPDIR.
+    let mut serve = Proc::new(env!("CARGO_BIN_EXE_kclm"))
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["demo", "serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = BufReader::new(serve.stdout.take().unwrap())
+        .lines()
+        .next()
+        .expect("a KUBECONFIG= line")
+        .unwrap();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let kubeconfig = std::path::PathBuf::from(first.strip_prefix("KUBECONFIG=").unwrap());
+    assert!(kubeconfig.starts_with(&demo_tmp), "{first}");
+    std::fs::remove_dir_all(kubeconfig.parent().unwrap()).unwrap();
+
+    let out = Command::cargo_bin("kclm")
+        .unwrap()
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["--demo", "get", "shoots", "-o", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rows: Vec<Value> = serde_json::from_slice(&out).unwrap();
+    assert!(rows.len() >= 20, "{} shoots", rows.len());
+    let left: Vec<_> = std::fs::read_dir(&demo_tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind in TMPDIR: {left:?}");
 }

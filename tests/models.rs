@@ -25,7 +25,7 @@ where
 {
     let text = read(rel);
     let model: T = from_manifest(&text, kind).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    let original: Value = serde_norway::from_str(&text).unwrap();
+    let original: Value = serde_saphyr::from_str(&text).unwrap();
     let back = serde_json::to_value(&model).unwrap();
     assert_eq!(back, original, "{rel} did not survive a round trip");
     model
@@ -120,7 +120,7 @@ fn metal_machine_sample_parses_with_joins_and_issues_fields() {
 fn capi_models_use_fields_the_crds_define() {
     // Every typed field must exist in the CRD's v1beta2/v1alpha1 schema.
     fn props(crd: &str, version: &str) -> Value {
-        let v: Value = serde_norway::from_str(&read(&format!("crds/{crd}"))).unwrap();
+        let v: Value = serde_saphyr::from_str(&read(&format!("crds/{crd}"))).unwrap();
         v["spec"]["versions"]
             .as_array()
             .unwrap()

@@ -12,9 +12,7 @@ use super::{CliError, connect};
 pub async fn sync(global: &GlobalArgs, timeout: u64) -> Result<(), CliError> {
     let started = Instant::now();
     let target = connect::require_target(global)?;
-    let mut session = kclm::session::Session::start(&target, Default::default())
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut session = super::demo_start::session(&target, Default::default()).await?;
     let mut ls = Landscape::new();
     let settled = session
         .wait_settled(&mut ls, Duration::from_secs(timeout))

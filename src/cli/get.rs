@@ -46,9 +46,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
         kinds,
         ..Default::default()
     };
-    let mut session = kclm::session::Session::start(&target, opts)
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut session = super::demo_start::session(&target, opts).await?;
     let mut ls = Landscape::new();
     let settled = session
         .wait_settled(&mut ls, Duration::from_secs(args.timeout))
@@ -144,7 +142,7 @@ where
             .map(|s| s + "\n")
             .map_err(|e| CliError::Failed(e.to_string())),
         Output::Yaml => {
-            serde_norway::to_string(&picked).map_err(|e| CliError::Failed(e.to_string()))
+            serde_saphyr::to_string(&picked).map_err(|e| CliError::Failed(e.to_string()))
         }
         Output::Table | Output::Wide => {
             let wide = output == Output::Wide;

@@ -28,9 +28,7 @@ pub async fn run(global: &GlobalArgs, args: &MaintenanceArgs) -> Result<(), CliE
         kinds: vec![Kind::Shoot, Kind::CloudProfile, Kind::Project],
         ..Default::default()
     };
-    let mut session = kclm::session::Session::start(&target, opts)
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut session = super::demo_start::session(&target, opts).await?;
     let mut ls = Landscape::new();
     session
         .wait_settled(&mut ls, Duration::from_secs(args.timeout))

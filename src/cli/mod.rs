@@ -3,6 +3,7 @@
 pub mod args;
 mod connect;
 mod debug;
+pub(crate) mod demo_start;
 mod get;
 mod info;
 mod logging;
@@ -29,6 +30,15 @@ pub enum CliError {
     Failed(String),
 }
 
+impl From<demo_start::StartError> for CliError {
+    fn from(e: demo_start::StartError) -> Self {
+        match e {
+            demo_start::StartError::NoDemo => CliError::Usage(e.to_string()),
+            e => CliError::Failed(e.to_string()),
+        }
+    }
+}
+
 impl CliError {
     fn exit_code(&self) -> ExitCode {
         match self {
@@ -40,6 +50,12 @@ impl CliError {
 
 pub async fn run(cli: Cli) -> ExitCode {
     logging::init_headless(&cli);
+    // Said before anything else is tried, so a script learns it at once.
+    if !demo_start::AVAILABLE && (cli.global.demo || matches!(cli.command, Some(Command::Demo(_))))
+    {
+        eprintln!("kclm: {}", demo_start::NO_DEMO);
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         None => run_tui(&cli).await,
         Some(Command::Get(a)) => get::run(&cli.global, a).await,
@@ -77,6 +93,14 @@ async fn run_tui(cli: &Cli) -> Result<(), CliError> {
     let (target, config, paths) = connect::target(&cli.global)?;
     let demo_by_default = target.is_none();
     let target = target.unwrap_or_else(|| kclm::config::Target::demo(cli.global.readonly));
+    if target.demo && !demo_start::AVAILABLE {
+        let why = if demo_by_default {
+            "no landscape configured, and "
+        } else {
+            ""
+        };
+        return Err(CliError::Usage(format!("{why}{}", demo_start::NO_DEMO)));
+    }
     let start = crate::tui::TuiStart {
         target,
         demo_by_default,
@@ -90,16 +114,7 @@ async fn run_tui(cli: &Cli) -> Result<(), CliError> {
 
 async fn demo_screenshots(out: &std::path::Path, seed: u64) -> Result<(), CliError> {
     let target = kclm::config::Target::demo(false);
-    let opts = kclm::session::SessionOptions {
-        demo: kclm::demo::DemoOptions {
-            seed,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let mut session = kclm::session::Session::start(&target, opts)
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut session = demo_start::session_seeded(&target, Default::default(), Some(seed)).await?;
     let mut ls = kclm::landscape::Landscape::new();
     let settled = session
         .wait_settled(&mut ls, std::time::Duration::from_secs(60))
@@ -116,6 +131,12 @@ async fn demo_screenshots(out: &std::path::Path, seed: u64) -> Result<(), CliErr
     Ok(())
 }
 
+#[cfg(not(feature = "demo"))]
+async fn demo_serve(_: &str, _: u64, _: Option<std::path::PathBuf>) -> Result<(), CliError> {
+    Err(demo_start::StartError::NoDemo.into())
+}
+
+#[cfg(feature = "demo")]
 async fn demo_serve(
     scale: &str,
     seed: u64,

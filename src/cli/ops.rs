@@ -43,9 +43,9 @@ impl Conn {
                 kinds,
                 ..Default::default()
             };
-            let s = Session::start(&target, opts)
+            let s = super::demo_start::session(&target, opts)
                 .await
-                .map_err(|e| CliError::Failed(e.to_string()))?;
+                .map_err(CliError::from)?;
             for e in &s.errors {
                 eprintln!("warning: {e}");
             }

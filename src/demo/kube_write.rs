@@ -377,7 +377,7 @@ pub(crate) fn patch(
                 ));
             }
             let text = std::str::from_utf8(body).map_err(|e| bad(e.to_string()))?;
-            let v: Value = serde_norway::from_str(text).map_err(|e| bad(e.to_string()))?;
+            let v: Value = serde_saphyr::from_str(text).map_err(|e| bad(e.to_string()))?;
             if !v.is_object() {
                 return Err(bad("apply patch must be an object".into()));
             }

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::metal_store::{ISSUES, push_event, ts};
 use super::status::json_response;
-use crate::source::hmac;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
@@ -67,7 +66,7 @@ fn authenticate(
         ("Metal-Edit", shared.keys.edit.as_bytes()),
         ("Metal-Admin", shared.keys.admin.as_bytes()),
     ];
-    hmac::verify(
+    super::hmac_verify::verify(
         &keys,
         auth,
         h("x-date"),

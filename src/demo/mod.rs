@@ -11,6 +11,7 @@ mod gardener_rules;
 mod generate;
 mod generate_infra;
 mod generate_shoot;
+pub mod hmac_verify;
 mod kube_api;
 mod kube_query;
 mod kube_store;
@@ -43,6 +44,9 @@ use rand::Rng as _;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+use crate::config::Target;
+use crate::source::kube::KubeTarget;
+use crate::source::metal::{MetalAuth, MetalConfig};
 use kube_store::{KubeStore, WatchEvent};
 use metal_store::MetalStore;
 use simulate::SimState;
@@ -215,11 +219,34 @@ impl DemoHandle {
         &self.shared
     }
 
-    /// Stops both servers (ending open watches) and the simulation.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        self.shared.close_watches();
-        for t in self.tasks {
+    /// An ordinary target pointing at this demo: the garden and CAPI contexts
+    /// of its kubeconfig and its metal-api with the admin HMAC key. A
+    /// [`crate::session::Session`] started on it does not know it is the demo.
+    pub fn target(&self, readonly: bool) -> Target {
+        let kube = |context: &str| KubeTarget {
+            kubeconfig: Some(self.kubeconfig.clone()),
+            context: Some(context.into()),
+        };
+        Target {
+            garden: Some(kube("demo-garden")),
+            capi: Some(kube("demo-capi")),
+            metal: Some(MetalConfig {
+                url: self.metal_url.clone(),
+                auth: MetalAuth::Hmac {
+                    key: self.hmac_admin.clone(),
+                    auth_type: self.auth_type.clone(),
+                },
+            }),
+            demo: false,
+            ..Target::demo(readonly)
+        }
+    }
+
+    /// Stops both servers (ending open watches) and the simulation, waiting
+    /// up to 3 s for each. Dropping the handle stops them without waiting.
+    pub async fn shutdown(mut self) {
+        self.signal_stop();
+        for t in std::mem::take(&mut self.tasks) {
             let abort = t.abort_handle();
             if tokio::time::timeout(std::time::Duration::from_secs(3), t)
                 .await
@@ -227,6 +254,22 @@ impl DemoHandle {
             {
                 abort.abort();
             }
+        }
+    }
+
+    fn signal_stop(&self) {
+        let _ = self.stop.send(true);
+        self.shared.close_watches();
+    }
+}
+
+impl Drop for DemoHandle {
+    /// A handle dropped without [`DemoHandle::shutdown`] (e.g. when the
+    /// runtime ends first) still stops the servers and removes its temporary directory.
+    fn drop(&mut self) {
+        self.signal_stop();
+        for t in &self.tasks {
+            t.abort();
         }
         if self.remove_dir {
             let _ = std::fs::remove_dir_all(&self.dir);

@@ -112,7 +112,7 @@ pub fn from_manifest<T: serde::de::DeserializeOwned>(
         return Err(ManifestError::Template(p));
     }
     let value: serde_json::Value =
-        serde_norway::from_str(text).map_err(|e| ManifestError::Syntax(e.to_string()))?;
+        serde_saphyr::from_str(text).map_err(|e| ManifestError::Syntax(e.to_string()))?;
     serde_json::from_value(value).map_err(|e| ManifestError::Shape {
         kind: kind.to_string(),
         reason: e.to_string(),

@@ -21,7 +21,7 @@ where
         .map_err(|e| super::kube::error_message(&e))?;
     // managedFields are bookkeeping, not what an operator reads.
     obj.meta_mut().managed_fields = None;
-    serde_norway::to_string(&obj).map_err(|e| e.to_string())
+    serde_saphyr::to_string(&obj).map_err(|e| e.to_string())
 }
 
 /// The full object of a Kubernetes kind as YAML, fresh from the API server.

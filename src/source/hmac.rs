@@ -1,6 +1,7 @@
 //! metal-stack's HMAC request authentication, exactly as metal-stack/security
 //! does it: `HMAC-SHA256(key, ts || METHOD || salt)`, lower-case hex, with the
 //! timestamp in `X-Date` and the salt in `X-Data-Salt`. Path and body are not signed.
+//! (The server-side check lives with the demo's metal-api.)
 
 use hmac::{Hmac, KeyInit, Mac};
 use rand::Rng;
@@ -52,61 +53,6 @@ pub fn sign(key: &[u8], auth_type: &str, method: &str, now: jiff::Timestamp) -> 
     }
 }
 
-/// Why a server refused a signed request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    #[error("no Authorization header")]
-    Missing,
-    #[error("malformed Authorization header")]
-    Malformed,
-    #[error("unknown HMAC user {0}")]
-    UnknownUser(String),
-    #[error("X-Date is not RFC3339: {0}")]
-    BadDate(String),
-    #[error("request timestamp is too old")]
-    Expired,
-    #[error("signature mismatch")]
-    Mismatch,
-}
-
-/// Server-side check as metal-api does it: scheme = user, signature over the
-/// sent X-Date/method/salt, and a maximum age (30 s view/edit, 90 s admin).
-pub fn verify(
-    keys: &[(&str, &[u8])],
-    authorization: Option<&str>,
-    x_date: Option<&str>,
-    salt: Option<&str>,
-    method: &str,
-    now: jiff::Timestamp,
-) -> Result<&'static str, VerifyError> {
-    let auth = authorization.ok_or(VerifyError::Missing)?;
-    let mut parts = auth.split(' ');
-    let (Some(user), Some(sig), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(VerifyError::Malformed);
-    };
-    let (name, key) = keys
-        .iter()
-        .find(|(n, _)| *n == user)
-        .ok_or_else(|| VerifyError::UnknownUser(user.to_string()))?;
-    let date = x_date.ok_or(VerifyError::Malformed)?;
-    let ts: jiff::Timestamp = date
-        .parse()
-        .map_err(|_| VerifyError::BadDate(date.to_string()))?;
-    let lifetime = if *name == "Metal-Admin" { 90 } else { 30 };
-    if now.as_second() - ts.as_second() > lifetime {
-        return Err(VerifyError::Expired);
-    }
-    let expected = mac(key, date, method, salt.unwrap_or("").as_bytes());
-    if expected != sig {
-        return Err(VerifyError::Mismatch);
-    }
-    Ok(AUTH_TYPES
-        .iter()
-        .find(|t| **t == *name)
-        .copied()
-        .unwrap_or("Metal-View"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,44 +70,5 @@ mod tests {
             got,
             "f8d293a06bdde899a5bd1dd61b13842564650c717c742db02c4e1a888fc22501"
         );
-    }
-
-    #[test]
-    fn signed_requests_verify_and_tampering_is_caught() {
-        let now: jiff::Timestamp = "2026-11-24T10:00:00Z".parse().unwrap();
-        let h = sign(b"edit-key", "Metal-Edit", "POST", now);
-        assert_eq!(h.x_date, "2026-11-24T10:00:00Z");
-        assert_eq!(h.x_data_salt.len(), 24);
-        let keys: [(&str, &[u8]); 2] = [("Metal-View", b"view-key"), ("Metal-Edit", b"edit-key")];
-        let ok = verify(
-            &keys,
-            Some(&h.authorization),
-            Some(&h.x_date),
-            Some(&h.x_data_salt),
-            "POST",
-            now,
-        );
-        assert_eq!(ok, Ok("Metal-Edit"));
-        let wrong_method = verify(
-            &keys,
-            Some(&h.authorization),
-            Some(&h.x_date),
-            Some(&h.x_data_salt),
-            "GET",
-            now,
-        );
-        assert_eq!(wrong_method, Err(VerifyError::Mismatch));
-        let later = now
-            .checked_add(jiff::SignedDuration::from_secs(31))
-            .unwrap();
-        let expired = verify(
-            &keys,
-            Some(&h.authorization),
-            Some(&h.x_date),
-            Some(&h.x_data_salt),
-            "POST",
-            later,
-        );
-        assert_eq!(expired, Err(VerifyError::Expired));
     }
 }

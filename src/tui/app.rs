@@ -11,7 +11,7 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use kclm::config::{ProcessEnv, Target, TargetFlags};
 use kclm::landscape::{Landscape, Update};
-use kclm::session::{Session, SessionError, SessionOptions};
+use kclm::session::{Session, SessionOptions};
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -25,8 +25,9 @@ use super::state::{Level, State};
 use super::theme::Theme;
 use super::update::{Msg, apply_prefs};
 use super::update_session::SessionInfo;
+use crate::cli::demo_start::StartError;
 
-pub(super) type Starting = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send>>;
+pub(super) type Starting = Pin<Box<dyn Future<Output = Result<Session, StartError>> + Send>>;
 
 const FRAME: Duration = Duration::from_millis(16);
 /// Ages only change slowly; no need to wake more often when idle.
@@ -40,7 +41,7 @@ pub(super) fn start_session(target: &Target, poll: u64) -> Starting {
         metal_poll: Duration::from_secs(poll.max(1)),
         ..SessionOptions::default()
     };
-    Box::pin(async move { Session::start(&target, opts).await })
+    Box::pin(async move { crate::cli::demo_start::session(&target, opts).await })
 }
 
 fn init_logging(start: &TuiStart) {

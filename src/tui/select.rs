@@ -46,7 +46,7 @@ pub fn copy_text(s: &State) -> Option<String> {
 }
 
 fn to_yaml<T: serde::Serialize>(v: &T) -> String {
-    serde_norway::to_string(v).unwrap_or_else(|e| format!("# cannot render YAML: {e}\n"))
+    serde_saphyr::to_string(v).unwrap_or_else(|e| format!("# cannot render YAML: {e}\n"))
 }
 
 /// The Kubernetes object behind the selection, for fetching its full YAML

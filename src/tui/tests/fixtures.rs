@@ -5,7 +5,6 @@ use jiff::Timestamp;
 use kclm::landscape::{Kind, KubeObject, Landscape, MetalSnapshot, SourceState, Update};
 use kclm::model::gardener::{CloudProfile, Project, Seed, Shoot};
 use kclm::model::metal::{Machine, MachineIssues, Partition};
-use serde::Deserialize;
 
 use crate::tui::keymap::{Key, Keymap};
 use crate::tui::state::{State, Tag};
@@ -20,8 +19,8 @@ pub fn now() -> Timestamp {
 pub fn garden_objects() -> Vec<KubeObject> {
     let text = include_str!("../../../tests/fixtures/garden.yaml");
     let mut out = Vec::new();
-    for doc in serde_norway::Deserializer::from_str(text) {
-        let v = serde_json::Value::deserialize(doc).expect("fixture is YAML");
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text).expect("fixture is YAML");
+    for v in docs {
         let obj = match v["kind"].as_str() {
             Some("Project") => {
                 KubeObject::from(serde_json::from_value::<Project>(v).expect("project"))
