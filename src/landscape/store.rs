@@ -72,6 +72,7 @@ impl Landscape {
     }
 
     /// Applies one update; returns whether anything changed.
+    #[deny(clippy::wildcard_enum_match_arm)]
     pub fn apply(&mut self, update: Update) -> bool {
         let changed = match update {
             Update::Applied(obj) => {
