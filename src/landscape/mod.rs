@@ -3,10 +3,12 @@
 
 pub mod filterable;
 pub mod health;
+pub mod kinds;
 pub mod rows;
 pub mod store;
 pub mod update;
 
+pub use kinds::{KindClass, KubeKind, MetalKind, UnknownKind};
 pub use store::{
     Kind, KubeObject, Landscape, MetalSnapshot, ObjKey, SourceGroup, SourceState, Update,
 };

@@ -12,12 +12,13 @@ use crate::model::gardener::{CloudProfile, Project, Seed, Shoot};
 use crate::model::kamaji::TenantControlPlane;
 use crate::model::metal::{Image, Machine, Partition, PartitionCapacity, Size};
 
-use super::update::key_of;
+use super::kinds::{KindClass, Stored};
 pub use super::update::{
     Kind, KubeObject, MetalSnapshot, ObjKey, SourceGroup, SourceState, Update,
 };
 
-type Map<T> = BTreeMap<ObjKey, Arc<T>>;
+/// The store's map of one Kubernetes kind.
+pub type Map<T> = BTreeMap<ObjKey, Arc<T>>;
 
 /// The landscape store.
 #[derive(Debug, Default)]
@@ -71,15 +72,20 @@ impl Landscape {
     }
 
     /// Applies one update; returns whether anything changed.
+    #[deny(clippy::wildcard_enum_match_arm)]
     pub fn apply(&mut self, update: Update) -> bool {
         let changed = match update {
             Update::Applied(obj) => {
                 self.upsert(obj);
                 true
             }
-            Update::Deleted(obj) => self.remove(obj.kind(), &obj.key()),
+            Update::Deleted(obj) => self.remove_object(obj.kube_kind(), &obj.key()),
             Update::Relisted(kind, objs) => {
-                self.clear_kind(kind);
+                match kind.class() {
+                    KindClass::Kube(k) => self.clear_objects(k),
+                    // Metal kinds arrive whole, as snapshots.
+                    KindClass::Metal(_) => {}
+                }
                 for o in objs {
                     self.upsert(o);
                 }
@@ -95,130 +101,6 @@ impl Landscape {
             self.generation += 1;
         }
         changed
-    }
-
-    fn upsert(&mut self, obj: KubeObject) {
-        let key = key_of(&obj);
-        match obj {
-            KubeObject::Shoot(s) => {
-                // The common event is a status change of a known shoot: swap
-                // the object in place and leave the indexes (and the key's
-                // strings) alone unless its uid or seed moved.
-                if let Some(slot) = self.shoots.get_mut(&key)
-                    && slot.uid() == s.uid()
-                    && slot.seed_name() == s.seed_name()
-                {
-                    *slot = s;
-                    return;
-                }
-                self.unindex_shoot(&key);
-                if !s.uid().is_empty() {
-                    self.shoot_by_uid.insert(s.uid().to_string(), key.clone());
-                }
-                if let Some(seed) = s.seed_name() {
-                    self.shoots_by_seed
-                        .entry(seed.to_string())
-                        .or_default()
-                        .insert(key.clone());
-                }
-                self.shoots.insert(key, s);
-            }
-            KubeObject::Project(o) => {
-                if let Some(prev) = self.projects.get(&key) {
-                    self.project_by_namespace.remove(&prev.namespace());
-                }
-                self.project_by_namespace.insert(o.namespace(), key.clone());
-                self.projects.insert(key, o);
-            }
-            KubeObject::Seed(o) => {
-                self.seeds.insert(key, o);
-            }
-            KubeObject::CloudProfile(o) => {
-                self.cloudprofiles.insert(key, o);
-            }
-            KubeObject::Cluster(o) => {
-                self.clusters.insert(key, o);
-            }
-            KubeObject::CapiMachine(o) => {
-                self.capi_machines.insert(key, o);
-            }
-            KubeObject::MachineDeployment(o) => {
-                self.machine_deployments.insert(key, o);
-            }
-            KubeObject::KubeadmControlPlane(o) => {
-                self.kubeadm_control_planes.insert(key, o);
-            }
-            KubeObject::MetalStackCluster(o) => {
-                self.metal_stack_clusters.insert(key, o);
-            }
-            KubeObject::MetalStackMachine(o) => {
-                self.metal_stack_machines.insert(key, o);
-            }
-            KubeObject::TenantControlPlane(o) => {
-                self.tenant_control_planes.insert(key, o);
-            }
-        }
-    }
-
-    fn unindex_shoot(&mut self, key: &ObjKey) {
-        if let Some(old) = self.shoots.get(key) {
-            self.shoot_by_uid.remove(old.uid());
-            if let Some(seed) = old.seed_name()
-                && let Some(set) = self.shoots_by_seed.get_mut(seed)
-            {
-                set.remove(key);
-            }
-        }
-    }
-
-    fn remove(&mut self, kind: Kind, key: &ObjKey) -> bool {
-        match kind {
-            Kind::Shoot => {
-                self.unindex_shoot(key);
-                self.shoots.remove(key).is_some()
-            }
-            Kind::Project => match self.projects.remove(key) {
-                Some(p) => {
-                    self.project_by_namespace.remove(&p.namespace());
-                    true
-                }
-                None => false,
-            },
-            Kind::Seed => self.seeds.remove(key).is_some(),
-            Kind::CloudProfile => self.cloudprofiles.remove(key).is_some(),
-            Kind::Cluster => self.clusters.remove(key).is_some(),
-            Kind::CapiMachine => self.capi_machines.remove(key).is_some(),
-            Kind::MachineDeployment => self.machine_deployments.remove(key).is_some(),
-            Kind::KubeadmControlPlane => self.kubeadm_control_planes.remove(key).is_some(),
-            Kind::MetalStackCluster => self.metal_stack_clusters.remove(key).is_some(),
-            Kind::MetalStackMachine => self.metal_stack_machines.remove(key).is_some(),
-            Kind::TenantControlPlane => self.tenant_control_planes.remove(key).is_some(),
-            _ => false,
-        }
-    }
-
-    fn clear_kind(&mut self, kind: Kind) {
-        match kind {
-            Kind::Shoot => {
-                self.shoots.clear();
-                self.shoot_by_uid.clear();
-                self.shoots_by_seed.clear();
-            }
-            Kind::Project => {
-                self.projects.clear();
-                self.project_by_namespace.clear();
-            }
-            Kind::Seed => self.seeds.clear(),
-            Kind::CloudProfile => self.cloudprofiles.clear(),
-            Kind::Cluster => self.clusters.clear(),
-            Kind::CapiMachine => self.capi_machines.clear(),
-            Kind::MachineDeployment => self.machine_deployments.clear(),
-            Kind::KubeadmControlPlane => self.kubeadm_control_planes.clear(),
-            Kind::MetalStackCluster => self.metal_stack_clusters.clear(),
-            Kind::MetalStackMachine => self.metal_stack_machines.clear(),
-            Kind::TenantControlPlane => self.tenant_control_planes.clear(),
-            _ => {}
-        }
     }
 
     fn set_metal(&mut self, snap: MetalSnapshot) {
@@ -435,5 +317,81 @@ impl Landscape {
             (SourceState::Disabled, _) => s.clone(),
             _ => acc,
         }))
+    }
+}
+
+impl Landscape {
+    fn unindex_shoot(&mut self, key: &ObjKey) {
+        if let Some(old) = self.shoots.get(key) {
+            self.shoot_by_uid.remove(old.uid());
+            if let Some(seed) = old.seed_name()
+                && let Some(set) = self.shoots_by_seed.get_mut(seed)
+            {
+                set.remove(key);
+            }
+        }
+    }
+}
+
+/// Shoots are indexed by uid and by seed.
+impl Stored for Shoot {
+    fn keep(self) -> Self {
+        self.compacted()
+    }
+    fn upsert(ls: &mut Landscape, key: ObjKey, s: Arc<Self>) {
+        // The common event is a status change of a known shoot: swap the
+        // object in place and leave the indexes (and the key's strings) alone
+        // unless its uid or seed moved.
+        if let Some(slot) = ls.shoots.get_mut(&key)
+            && slot.uid() == s.uid()
+            && slot.seed_name() == s.seed_name()
+        {
+            *slot = s;
+            return;
+        }
+        ls.unindex_shoot(&key);
+        if !s.uid().is_empty() {
+            ls.shoot_by_uid.insert(s.uid().to_string(), key.clone());
+        }
+        if let Some(seed) = s.seed_name() {
+            ls.shoots_by_seed
+                .entry(seed.to_string())
+                .or_default()
+                .insert(key.clone());
+        }
+        ls.shoots.insert(key, s);
+    }
+    fn remove(ls: &mut Landscape, key: &ObjKey) -> bool {
+        ls.unindex_shoot(key);
+        ls.shoots.remove(key).is_some()
+    }
+    fn clear(ls: &mut Landscape) {
+        ls.shoots.clear();
+        ls.shoot_by_uid.clear();
+        ls.shoots_by_seed.clear();
+    }
+}
+
+/// Projects are indexed by their namespace.
+impl Stored for Project {
+    fn upsert(ls: &mut Landscape, key: ObjKey, o: Arc<Self>) {
+        if let Some(prev) = ls.projects.get(&key) {
+            ls.project_by_namespace.remove(&prev.namespace());
+        }
+        ls.project_by_namespace.insert(o.namespace(), key.clone());
+        ls.projects.insert(key, o);
+    }
+    fn remove(ls: &mut Landscape, key: &ObjKey) -> bool {
+        match ls.projects.remove(key) {
+            Some(p) => {
+                ls.project_by_namespace.remove(&p.namespace());
+                true
+            }
+            None => false,
+        }
+    }
+    fn clear(ls: &mut Landscape) {
+        ls.projects.clear();
+        ls.project_by_namespace.clear();
     }
 }

@@ -16,12 +16,6 @@ use serde::de::DeserializeOwned;
 use super::UpdateTx;
 use crate::landscape::{Kind, KubeObject, SourceState, Update};
 use crate::model::Slim;
-use crate::model::capi::{
-    CapiMachine, Cluster, KubeadmControlPlane, MachineDeployment, MetalStackCluster,
-    MetalStackMachine,
-};
-use crate::model::gardener::{CloudProfile, Project, Seed, Shoot};
-use crate::model::kamaji::TenantControlPlane;
 
 /// Which kubeconfig and context to use.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -230,108 +224,8 @@ where
     })
 }
 
-/// Which kinds to watch on the garden cluster.
-pub const GARDEN_KINDS: [Kind; 4] = [Kind::Project, Kind::Seed, Kind::Shoot, Kind::CloudProfile];
-/// Which kinds to watch on the Cluster-API management cluster.
-pub const CAPI_KINDS: [Kind; 7] = [
-    Kind::Cluster,
-    Kind::CapiMachine,
-    Kind::MachineDeployment,
-    Kind::KubeadmControlPlane,
-    Kind::MetalStackCluster,
-    Kind::MetalStackMachine,
-    Kind::TenantControlPlane,
-];
-
-/// Starts a watcher for one kind on a client.
-pub fn watch_kind(
-    client: kube::Client,
-    kind: Kind,
-    page_size: u32,
-    tx: UpdateTx,
-) -> Option<tokio::task::JoinHandle<()>> {
-    let c = client;
-    Some(match kind {
-        Kind::Project => spawn_watch(
-            Api::<Slim<Project>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::Seed => spawn_watch(
-            Api::<Slim<Seed>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::Shoot => spawn_watch(
-            Api::<Slim<Shoot>>::all(c),
-            kind,
-            |s| KubeObject::from(s.compacted()),
-            page_size,
-            tx,
-        ),
-        Kind::CloudProfile => spawn_watch(
-            Api::<Slim<CloudProfile>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::Cluster => spawn_watch(
-            Api::<Slim<Cluster>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::CapiMachine => spawn_watch(
-            Api::<Slim<CapiMachine>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::MachineDeployment => spawn_watch(
-            Api::<Slim<MachineDeployment>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::KubeadmControlPlane => spawn_watch(
-            Api::<Slim<KubeadmControlPlane>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::MetalStackCluster => spawn_watch(
-            Api::<Slim<MetalStackCluster>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::MetalStackMachine => spawn_watch(
-            Api::<Slim<MetalStackMachine>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        Kind::TenantControlPlane => spawn_watch(
-            Api::<Slim<TenantControlPlane>>::all(c),
-            kind,
-            KubeObject::from,
-            page_size,
-            tx,
-        ),
-        _ => return None,
-    })
-}
+// The per-kind watchers and the kinds each connection watches: see `super::kinds`.
+pub use super::kinds::{CAPI_KINDS, GARDEN_KINDS, watch_kind};
 
 #[cfg(test)]
 mod tests {

@@ -461,14 +461,8 @@ pub fn spawn_poller(
     tx: UpdateTx,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        for k in [
-            Kind::Machine,
-            Kind::Firewall,
-            Kind::Partition,
-            Kind::Size,
-            Kind::Image,
-        ] {
-            let _ = tx.send(Update::Source(k, SourceState::Connecting));
+        for k in crate::landscape::MetalKind::ALL {
+            let _ = tx.send(Update::Source(k.into(), SourceState::Connecting));
         }
         let mut cache = MachineCache::default();
         loop {

@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod hmac;
+pub mod kinds;
 pub mod kube;
 pub mod metal;
 pub mod metal_share;
