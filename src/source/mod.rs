@@ -5,6 +5,7 @@
 pub mod fetch;
 pub mod hmac;
 pub mod kube;
+pub mod kube_auth;
 pub mod metal;
 pub mod metal_share;
 

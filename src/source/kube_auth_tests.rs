@@ -1,0 +1,153 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn sh(script: &str, env: &[(&str, &str)]) -> ExecConfig {
+    ExecConfig {
+        api_version: Some("client.authentication.k8s.io/v1".into()),
+        command: Some("/bin/sh".into()),
+        args: Some(vec!["-c".into(), script.into(), "secret-arg".into()]),
+        env: Some(
+            env.iter()
+                .map(|(n, v)| HashMap::from([("name".into(), n.to_string()), ("value".into(), v.to_string())]))
+                .collect(),
+        ),
+        interactive_mode: Some(ExecInteractiveMode::Never),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_token_or_a_client_certificate_is_read_with_its_expiry() {
+    let c = parse_credential(
+        "p",
+        br#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
+             "status":{"token":"abc","expirationTimestamp":"2030-01-02T03:04:05Z"}}"#,
+    )
+    .expect("token credential");
+    assert!(matches!(&c.secret, Secret::Token(t) if t == "abc"));
+    assert_eq!(c.expires, Some("2030-01-02T03:04:05Z".parse().expect("ts")));
+    assert!(c.fresh("2030-01-02T03:00:00Z".parse().expect("ts")));
+    assert!(!c.fresh("2030-01-02T03:03:30Z".parse().expect("ts")), "renewed a minute before");
+
+    let c = parse_credential(
+        "p",
+        b"status:\n  clientCertificateData: CERT\n  clientKeyData: KEY\n",
+    )
+    .expect("yaml cert credential");
+    assert!(matches!(&c.secret, Secret::Cert { cert_pem, key_pem } if cert_pem == "CERT" && key_pem == "KEY"));
+    assert_eq!(c.expires, None);
+    assert!(!format!("{c:?}").contains("KEY"), "Debug never shows the secret");
+
+    let e = parse_credential("p", br#"{"status":{}}"#).expect_err("empty status");
+    assert!(e.to_string().starts_with("exec plugin `p` printed no usable ExecCredential"), "{e}");
+    assert!(parse_credential("p", b"Please log in").is_err());
+}
+
+#[tokio::test]
+async fn a_failing_plugin_is_named_with_its_exit_status_not_its_command_line() {
+    let exec = sh(
+        "echo 'debug noise' >&2; echo \"error: no session for $KCLM_T_SECRET\" >&2; exit 3",
+        &[("KCLM_T_SECRET", "hunter2")],
+    );
+    let e = run_plugin(&exec, false, Duration::from_secs(10))
+        .await
+        .expect_err("fails");
+    let msg = e.to_string();
+    assert_eq!(
+        msg,
+        "exec plugin `sh` failed (exit status: 3): error: no session for hunter2"
+    );
+    assert!(!msg.contains("secret-arg") && !msg.contains("KUBERNETES_EXEC_INFO"));
+}
+
+#[tokio::test]
+async fn a_plugin_gets_its_env_no_stdin_and_the_exec_info() {
+    let exec = sh(
+        r#"read line && exit 9
+case "$KUBERNETES_EXEC_INFO" in *'"interactive":false'*) ;; *) exit 8;; esac
+printf '{"status":{"token":"%s"}}' "$TOK""#,
+        &[("TOK", "t0k")],
+    );
+    let c = run_plugin(&exec, false, Duration::from_secs(10))
+        .await
+        .expect("credential");
+    assert!(matches!(&c.secret, Secret::Token(t) if t == "t0k"));
+}
+
+#[tokio::test]
+async fn a_hanging_plugin_times_out_and_its_processes_are_killed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pids = dir.path().join("pids");
+    let script = format!(
+        "sleep 600 & echo $! > {p}; echo $$ >> {p}; wait",
+        p = pids.display()
+    );
+    let exec = sh(&script, &[]);
+    let t0 = Instant::now();
+    let e = run_plugin(&exec, false, Duration::from_secs(1))
+        .await
+        .expect_err("times out");
+    assert_eq!(e.to_string(), "exec plugin `sh` gave no credential within 1s and was stopped");
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    let text = std::fs::read_to_string(&pids).expect("pid file");
+    let pids: Vec<i32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    assert_eq!(pids.len(), 2, "{text}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for pid in pids {
+        // Gone, or a zombie about to be reaped (sleep's parent is gone too).
+        while alive(pid) {
+            assert!(Instant::now() < deadline, "process {pid} survived the timeout");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[tokio::test]
+async fn a_missing_plugin_says_so_with_its_install_hint() {
+    let exec = ExecConfig {
+        command: Some("/nonexistent/gardenlogin".into()),
+        install_hint: Some("brew install gardenlogin\n".into()),
+        ..Default::default()
+    };
+    let e = run_plugin(&exec, false, Duration::from_secs(5))
+        .await
+        .expect_err("missing");
+    assert_eq!(
+        e.to_string(),
+        "exec plugin `gardenlogin` cannot be started: not found; brew install gardenlogin"
+    );
+}
+
+#[tokio::test]
+async fn an_always_interactive_plugin_without_a_terminal_asks_the_login_handler() {
+    let exec = ExecConfig {
+        interactive_mode: Some(ExecInteractiveMode::Always),
+        ..sh(r#"printf '{"status":{"token":"x"}}'"#, &[])
+    };
+    set_login_handler(None);
+    let e = ask_handler(&exec, "sh").await.expect_err("nobody listens");
+    assert!(e.to_string().starts_with("login expired: exec plugin `sh` needs a terminal"), "{e}");
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    set_login_handler(Some(tx));
+    let answer = tokio::spawn(async move {
+        let req: LoginRequest = rx.recv().await.expect("asked");
+        assert_eq!(req.plugin, "sh");
+        req.run().await
+    });
+    let c = ask_handler(&exec, "sh").await.expect("the handler logged in");
+    assert!(matches!(&c.secret, Secret::Token(t) if t == "x"));
+    answer.await.expect("join").expect("login ran");
+    set_login_handler(None);
+}
