@@ -199,10 +199,14 @@ impl Session {
         }
     }
 
-    /// Stops every task and the demo servers.
+    /// Stops every task and the demo servers. Waits until the tasks are
+    /// gone, so an exec plugin still logging in has been killed on return.
     pub async fn shutdown(mut self) {
-        for t in self.tasks.drain(..) {
+        for t in &self.tasks {
             t.abort();
+        }
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
         }
         if let Some(d) = self.demo.take() {
             d.shutdown().await;

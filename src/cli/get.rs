@@ -42,6 +42,13 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     // A typo in the filter is a usage error: say so before connecting anywhere.
     render(&Landscape::new(), args, jiff::Timestamp::now())?;
     let target = connect::require_target(global)?;
+    // A plugin that may prompt logs in now, on this terminal, before the wait.
+    let how = kclm::source::kube_auth::Interactivity::detect();
+    for kt in [&target.garden, &target.capi].into_iter().flatten() {
+        if let Err(e) = kclm::source::kube_auth::prepare(kt, how).await {
+            eprintln!("warning: {e}");
+        }
+    }
     let opts = kclm::session::SessionOptions {
         kinds,
         ..Default::default()
@@ -53,6 +60,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     let settled = session
         .wait_settled(&mut ls, Duration::from_secs(args.timeout))
         .await;
+    let logins = kclm::source::kube_auth::logins_in_progress();
     session.shutdown().await;
     for (kind, state) in &ls.sources {
         if let SourceState::Error(r) | SourceState::Unavailable(r) = state
@@ -80,8 +88,15 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
         }
         Some(SourceState::Connecting) => {
             let why = if settled { "" } else { " (timed out)" };
+            let login = match logins.as_slice() {
+                [] => String::new(),
+                names => format!(
+                    ": still logging in through exec plugin {} (stopped)",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
             return Err(CliError::Failed(format!(
-                "{} did not sync within {}s{why}",
+                "{} did not sync within {}s{why}{login}",
                 primary.plural(),
                 args.timeout
             )));

@@ -81,10 +81,12 @@ pub enum ExecError {
     Timeout { plugin: String, secs: u64 },
     #[error("exec plugin `{plugin}` printed no usable ExecCredential: {reason}")]
     Parse { plugin: String, reason: String },
+    #[error("exec plugin `{plugin}` needs a terminal for an interactive login; run kclm in one")]
+    NeedsTerminal { plugin: String },
     #[error(
         "login expired: exec plugin `{plugin}` needs a terminal for an interactive login (restart kclm to log in)"
     )]
-    NeedsTerminal { plugin: String },
+    Expired { plugin: String },
 }
 
 /// What a plugin returned.
@@ -377,13 +379,25 @@ pub fn set_login_handler(tx: Option<mpsc::UnboundedSender<LoginRequest>>) {
     *LOGIN_HANDLER.lock().unwrap_or_else(|p| p.into_inner()) = tx;
 }
 
-async fn ask_handler(exec: &ExecConfig, plugin: &str) -> Result<Credential, ExecError> {
+/// Asks the terminal's owner for an interactive login. `expired`: a
+/// credential was in use before (the error then says "login expired").
+async fn ask_handler(
+    exec: &ExecConfig,
+    plugin: &str,
+    expired: bool,
+) -> Result<Credential, ExecError> {
     let tx = LOGIN_HANDLER
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    let needs = || ExecError::NeedsTerminal {
-        plugin: plugin.to_string(),
+    let plugin_s = plugin.to_string();
+    let needs = || match expired {
+        true => ExecError::Expired {
+            plugin: plugin_s.clone(),
+        },
+        false => ExecError::NeedsTerminal {
+            plugin: plugin_s.clone(),
+        },
     };
     let tx = tx.ok_or_else(needs)?;
     let (reply, answer) = oneshot::channel();
@@ -475,7 +489,7 @@ impl ExecAuth {
         }
         let cred = match cached(&self.key) {
             Some(c) => Ok(c),
-            None => self.obtain().await,
+            None => self.obtain(st.inner.is_some()).await,
         };
         let cred = match cred {
             Ok(c) => c,
@@ -492,10 +506,12 @@ impl ExecAuth {
         Ok(client)
     }
 
-    async fn obtain(&self) -> Result<Credential, ExecError> {
+    async fn obtain(&self, expired: bool) -> Result<Credential, ExecError> {
         let _running = Running::new(&self.plugin);
         match self.exec.interactive_mode {
-            Some(ExecInteractiveMode::Always) => ask_handler(&self.exec, &self.plugin).await,
+            Some(ExecInteractiveMode::Always) => {
+                ask_handler(&self.exec, &self.plugin, expired).await
+            }
             _ => run_plugin(&self.exec, false, self.timeout).await,
         }
     }

@@ -136,8 +136,13 @@ async fn an_always_interactive_plugin_without_a_terminal_asks_the_login_handler(
         ..sh(r#"printf '{"status":{"token":"x"}}'"#, &[])
     };
     set_login_handler(None);
-    let e = ask_handler(&exec, "sh").await.expect_err("nobody listens");
+    let e = ask_handler(&exec, "sh", true).await.expect_err("nobody listens");
     assert!(e.to_string().starts_with("login expired: exec plugin `sh` needs a terminal"), "{e}");
+    let e = ask_handler(&exec, "sh", false).await.expect_err("nobody listens");
+    assert_eq!(
+        e.to_string(),
+        "exec plugin `sh` needs a terminal for an interactive login; run kclm in one"
+    );
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     set_login_handler(Some(tx));
@@ -146,7 +151,7 @@ async fn an_always_interactive_plugin_without_a_terminal_asks_the_login_handler(
         assert_eq!(req.plugin, "sh");
         req.run().await
     });
-    let c = ask_handler(&exec, "sh").await.expect("the handler logged in");
+    let c = ask_handler(&exec, "sh", true).await.expect("the handler logged in");
     assert!(matches!(&c.secret, Secret::Token(t) if t == "x"));
     answer.await.expect("join").expect("login ran");
     set_login_handler(None);

@@ -1,0 +1,280 @@
+//! Logins through exec credential plugins: the real binary against
+//! `kclm demo serve`, with a kubeconfig whose garden user is one of the small
+//! plugins in tests/fixtures/exec/ (prints a credential, prompts, fails, hangs).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Demo {
+    child: Child,
+    env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Demo {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kclm"))
+        .args(["demo", "serve", "--seed", "7", "--dir"])
+        .arg(dir.path().join("demo"))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo serve starts");
+    let out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut env = Vec::new();
+    for line in out.lines() {
+        let line = line.expect("line");
+        if let Some((k, v)) = line.split_once('=') {
+            env.push((k.to_string(), v.to_string()));
+        }
+        if line.starts_with("KCLM_METAL_AUTH_TYPE=") {
+            break;
+        }
+    }
+    assert_eq!(env.len(), 4, "demo serve printed its environment: {env:?}");
+    Demo { child, env, dir }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exec")
+        .join(name)
+}
+
+impl Demo {
+    fn var(&self, k: &str) -> &str {
+        self.env
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .expect("demo variable")
+    }
+
+    /// A copy of the demo's kubeconfig whose garden user (demo-admin) runs
+    /// `plugin` with `env` instead of carrying the token.
+    fn kubeconfig(&self, plugin: &str, mode: &str, env: &[(&str, &str)]) -> PathBuf {
+        let text = std::fs::read_to_string(self.var("KUBECONFIG")).expect("demo kubeconfig");
+        let static_user = "- name: demo-admin\n  user:\n    token: demo-admin\n";
+        assert!(text.contains(static_user), "demo kubeconfig changed:\n{text}");
+        let mut exec = format!(
+            "- name: demo-admin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      args: [\"--secret-arg=argvalue42\"]\n      interactiveMode: {mode}\n      env:\n      - name: PATH\n        value: /usr/bin:/bin\n",
+            fixture(plugin).display()
+        );
+        for (n, v) in env {
+            exec.push_str(&format!("      - name: {n}\n        value: \"{v}\"\n"));
+        }
+        let path = self.dir.path().join(format!("kubeconfig-{plugin}-{mode}"));
+        std::fs::write(&path, text.replace(static_user, &exec)).expect("write kubeconfig");
+        path
+    }
+
+    /// Runs kclm with a clean environment: the demo's metal-api, the given
+    /// kubeconfig, a temporary HOME; stdin is not a terminal.
+    fn kclm(&self, kubeconfig: &Path, args: &[&str]) -> (Output, Duration) {
+        let home = self.dir.path().join("home");
+        let t0 = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_kclm"))
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &home)
+            .env("KCLM_CONFIG_DIR", home.join("config"))
+            .env("KCLM_STATE_DIR", home.join("state"))
+            .env("KUBECONFIG", kubeconfig)
+            .envs(
+                self.env
+                    .iter()
+                    .filter(|(k, _)| k != "KUBECONFIG")
+                    .map(|(k, v)| (k, v)),
+            )
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kclm runs");
+        let out = finish(out, Duration::from_secs(60));
+        (out, t0.elapsed())
+    }
+}
+
+/// Waits for a child with a deadline (a kclm that hangs fails the test
+/// instead of hanging it) and collects its output.
+fn finish(mut child: Child, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().expect("try_wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "kclm still running after {limit:?}; stderr:\n{}",
+                text(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The rows of a `-o json` answer.
+fn rows(out: &Output) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "JSON on stdout ({e}); stdout {} stderr {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    });
+    v.as_array().expect("a list").clone()
+}
+
+#[test]
+fn a_plugin_that_prints_a_credential_logs_in_and_a_slow_one_too() {
+    let demo = serve();
+    let kc = demo.kubeconfig("ok.sh", "Never", &[("KCLM_TEST_TOKEN", "demo-admin")]);
+    let (out, _) = demo.kclm(&kc, &["get", "shoots", "-o", "json", "--timeout", "30"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shoots = rows(&out);
+    assert!(!shoots.is_empty(), "the demo has shoots");
+    assert!(shoots.iter().all(|s| s["name"].is_string()), "{shoots:?}");
+
+    // The token really is what the server sees: a wrong one is refused.
+    let kc = demo.kubeconfig("ok.sh", "IfAvailable", &[("KCLM_TEST_TOKEN", "not-a-user")]);
+    let (out, _) = demo.kclm(&kc, &["get", "shoots", "-o", "json", "--timeout", "10"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+
+    let kc = demo.kubeconfig(
+        "ok.sh",
+        "Never",
+        &[("KCLM_TEST_TOKEN", "demo-admin"), ("KCLM_TEST_DELAY", "3")],
+    );
+    let (out, took) = demo.kclm(&kc, &["get", "shoots", "-o", "json", "--timeout", "30"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!rows(&out).is_empty());
+    assert!(took >= Duration::from_secs(3), "the plugin's delay was waited for");
+}
+
+#[test]
+fn a_failing_plugin_is_named_with_its_exit_status_and_nothing_secret() {
+    let demo = serve();
+    let kc = demo.kubeconfig("fail.sh", "Never", &[("KCLM_TEST_SECRET", "envvalue42")]);
+    let (out, took) = demo.kclm(&kc, &["get", "shoots", "--timeout", "20"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "exec plugin `fail.sh` failed (exit status: 7): fail.sh: error: your session has expired, run 'fail.sh login'"
+        ),
+        "{err}"
+    );
+    for secret in [
+        "argvalue42",
+        "envvalue42",
+        "KUBERNETES_EXEC_INFO",
+        "Command {",
+        "stderr:",
+    ] {
+        assert!(!err.contains(secret), "{secret:?} in the error:\n{err}");
+    }
+    assert!(took < Duration::from_secs(15), "failed fast, took {took:?}");
+}
+
+fn pids(file: &Path) -> Vec<i32> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+/// Running, not a zombie.
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+    })
+}
+
+fn assert_ended(file: &Path) {
+    let pids = pids(file);
+    assert_eq!(pids.len(), 2, "the plugin wrote its pids");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for pid in pids {
+        while alive(pid) {
+            assert!(Instant::now() < deadline, "plugin process {pid} was left running");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn a_hanging_plugin_times_out_is_ended_and_the_metal_api_still_loads() {
+    let demo = serve();
+    let pidfile = demo.dir.path().join("hang.pids");
+    let pf = pidfile.display().to_string();
+    let kc = demo.kubeconfig("hang.sh", "IfAvailable", &[("KCLM_TEST_PIDFILE", &pf)]);
+    let (out, took) = demo.kclm(&kc, &["get", "shoots", "--timeout", "5"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "shoots did not sync within 5s (timed out): still logging in through exec plugin `hang.sh` (stopped)"
+        ),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(10), "returned after {took:?}");
+    assert_ended(&pidfile);
+
+    // Machines come from the metal-api; the garden login does not hold them.
+    std::fs::remove_file(&pidfile).expect("pid file");
+    let (out, took) = demo.kclm(&kc, &["get", "machines", "-o", "json", "--timeout", "5"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!rows(&out).is_empty(), "machines listed");
+    assert!(took < Duration::from_secs(10), "returned after {took:?}");
+    assert_ended(&pidfile);
+}
+
+#[test]
+fn a_prompting_plugin_without_a_terminal_fails_instead_of_waiting() {
+    let demo = serve();
+    // IfAvailable without a terminal: run with stdin closed; the prompt
+    // gets no answer and the plugin's own message is shown.
+    let kc = demo.kubeconfig("prompt.sh", "IfAvailable", &[]);
+    let (out, took) = demo.kclm(&kc, &["get", "shoots", "--timeout", "20"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "exec plugin `prompt.sh` failed (exit status: 2): Token for the garden: prompt.sh: no answer on stdin, cannot log in"
+        ),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+
+    // Always: it is not even started without a terminal.
+    let kc = demo.kubeconfig("prompt.sh", "Always", &[]);
+    let (out, _) = demo.kclm(&kc, &["get", "shoots", "--timeout", "20"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("exec plugin `prompt.sh` needs a terminal for an interactive login"),
+        "{err}"
+    );
+}
