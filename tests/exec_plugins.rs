@@ -67,7 +67,10 @@ impl Demo {
     fn kubeconfig(&self, plugin: &str, mode: &str, env: &[(&str, &str)]) -> PathBuf {
         let text = std::fs::read_to_string(self.var("KUBECONFIG")).expect("demo kubeconfig");
         let static_user = "- name: demo-admin\n  user:\n    token: demo-admin\n";
-        assert!(text.contains(static_user), "demo kubeconfig changed:\n{text}");
+        assert!(
+            text.contains(static_user),
+            "demo kubeconfig changed:\n{text}"
+        );
         let mut exec = format!(
             "- name: demo-admin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      args: [\"--secret-arg=argvalue42\"]\n      interactiveMode: {mode}\n      env:\n      - name: PATH\n        value: /usr/bin:/bin\n",
             fixture(plugin).display()
@@ -110,21 +113,42 @@ impl Demo {
 }
 
 /// Waits for a child with a deadline (a kclm that hangs fails the test
-/// instead of hanging it) and collects its output.
+/// instead of hanging it) and collects its output as it comes.
 fn finish(mut child: Child, limit: Duration) -> Output {
+    use std::io::Read;
+    let mut out_pipe = child.stdout.take().expect("stdout");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out_pipe.read_to_end(&mut b);
+        b
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = err_pipe.read_to_end(&mut b);
+        b
+    });
     let deadline = Instant::now() + limit;
-    while child.try_wait().expect("try_wait").is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
         if Instant::now() > deadline {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("output");
+            let _ = child.wait();
+            let stderr = err.join().unwrap_or_default();
             panic!(
                 "kclm still running after {limit:?}; stderr:\n{}",
-                text(&out.stderr)
+                text(&stderr)
             );
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
     }
-    child.wait_with_output().expect("output")
 }
 
 fn text(b: &[u8]) -> String {
@@ -166,7 +190,10 @@ fn a_plugin_that_prints_a_credential_logs_in_and_a_slow_one_too() {
     let (out, took) = demo.kclm(&kc, &["get", "shoots", "-o", "json", "--timeout", "30"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!rows(&out).is_empty());
-    assert!(took >= Duration::from_secs(3), "the plugin's delay was waited for");
+    assert!(
+        took >= Duration::from_secs(3),
+        "the plugin's delay was waited for"
+    );
 }
 
 #[test]
@@ -218,7 +245,10 @@ fn assert_ended(file: &Path) {
     let deadline = Instant::now() + Duration::from_secs(5);
     for pid in pids {
         while alive(pid) {
-            assert!(Instant::now() < deadline, "plugin process {pid} was left running");
+            assert!(
+                Instant::now() < deadline,
+                "plugin process {pid} was left running"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -277,4 +307,179 @@ fn a_prompting_plugin_without_a_terminal_fails_instead_of_waiting() {
         err.contains("exec plugin `prompt.sh` needs a terminal for an interactive login"),
         "{err}"
     );
+}
+
+/// kclm in a tmux pane with a clean environment (only the demo's metal-api
+/// and the given kubeconfig), so a plugin may use a real terminal.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    /// Whether tmux is there; CI installs it, so there a missing tmux fails.
+    fn available() -> bool {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok || std::env::var_os("CI").is_none(), "CI must have tmux");
+        ok
+    }
+
+    fn start(demo: &Demo, kubeconfig: &Path, args: &str) -> Self {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("kclm-exec-{}-{n}", std::process::id());
+        let home = demo.dir.path().join("home");
+        let mut env = format!(
+            "PATH=/usr/bin:/bin HOME={h} TERM=xterm-256color KCLM_CONFIG_DIR={h}/config KCLM_STATE_DIR={h}/state KUBECONFIG={kc}",
+            h = home.display(),
+            kc = kubeconfig.display()
+        );
+        for (k, v) in demo.env.iter().filter(|(k, _)| k != "KUBECONFIG") {
+            env.push_str(&format!(" {k}={v}"));
+        }
+        let cmd = format!(
+            "env -i {env} {bin} {args}; echo KCLM_EXITED:$?; sleep 60",
+            bin = env!("CARGO_BIN_EXE_kclm")
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &name,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+            ])
+            .args(["-x", "160", "-y", "45", &cmd])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &home)
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux runs")
+            .success();
+        assert!(ok, "tmux new-session failed");
+        Self { name }
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.name])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn capture(&self) -> String {
+        text(&self.tmux(&["capture-pane", "-p", "-t", &self.name]).stdout)
+    }
+
+    /// Waits until one capture holds every needle.
+    fn wait_for_all(&self, needles: &[&str], limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let screen = self.capture();
+            if needles.iter().all(|n| screen.contains(n)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {needles:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend_from_slice(keys);
+        assert!(self.tmux(&args).status.success());
+    }
+
+    fn alternate_screen_on(&self) -> bool {
+        let out = self.tmux(&["display-message", "-p", "-t", &self.name, "#{alternate_on}"]);
+        text(&out.stdout).trim() == "1"
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_console_loads_the_metal_api_and_quits_while_a_plugin_hangs() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let demo = serve();
+    let pidfile = demo.dir.path().join("hang-tui.pids");
+    let pf = pidfile.display().to_string();
+    let kc = demo.kubeconfig("hang.sh", "Never", &[("KCLM_TEST_PIDFILE", &pf)]);
+    let t = Tmux::start(&demo, &kc, "");
+    t.wait_for_all(
+        &[
+            "garden connecting",
+            "metal synced",
+            "machines (",
+            "loading shoots",
+        ],
+        Duration::from_secs(20),
+    );
+    assert!(t.alternate_screen_on(), "the TUI runs");
+    assert_eq!(pids(&pidfile).len(), 2, "the plugin is running");
+    let t0 = Instant::now();
+    t.send(&["q"]);
+    let screen = t.wait_for_all(&["KCLM_EXITED:0"], Duration::from_secs(5));
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert!(!t.alternate_screen_on(), "terminal restored");
+    assert!(
+        !screen.contains("┌ shoots"),
+        "TUI frame left behind:\n{screen}"
+    );
+    assert_ended(&pidfile);
+}
+
+#[test]
+fn a_prompting_plugin_asks_on_the_terminal_before_the_console_takes_it() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let demo = serve();
+    let kc = demo.kubeconfig("prompt.sh", "IfAvailable", &[]);
+
+    // The headless command: the prompt is answered, the shoots are listed.
+    let t = Tmux::start(&demo, &kc, "get shoots --timeout 30");
+    t.wait_for_all(
+        &[
+            "logging in through exec plugin `prompt.sh`",
+            "Token for the garden:",
+        ],
+        Duration::from_secs(20),
+    );
+    t.send(&["-l", "demo-admin"]);
+    t.send(&["Enter"]);
+    t.wait_for_all(&["KCLM_EXITED:0", "PROJECT"], Duration::from_secs(30));
+    drop(t);
+
+    // The console: the prompt comes first, on the normal screen; then the
+    // console opens with the garden logged in.
+    let t = Tmux::start(&demo, &kc, "");
+    t.wait_for_all(&["Token for the garden:"], Duration::from_secs(20));
+    assert!(
+        !t.alternate_screen_on(),
+        "the console has not taken the terminal yet"
+    );
+    t.send(&["-l", "demo-admin"]);
+    t.send(&["Enter"]);
+    t.wait_for_all(&["garden synced", "metal synced"], Duration::from_secs(30));
+    t.send(&["q"]);
+    t.wait_for_all(&["KCLM_EXITED:0"], Duration::from_secs(5));
 }

@@ -44,10 +44,9 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     let target = connect::require_target(global)?;
     // A plugin that may prompt logs in now, on this terminal, before the wait.
     let how = kclm::source::kube_auth::Interactivity::detect();
-    for kt in [&target.garden, &target.capi].into_iter().flatten() {
-        if let Err(e) = kclm::source::kube_auth::prepare(kt, how).await {
-            eprintln!("warning: {e}");
-        }
+    let clusters = [&target.garden, &target.capi].into_iter().flatten();
+    for e in kclm::source::kube_auth::prepare_all(clusters, how).await {
+        eprintln!("warning: {e}");
     }
     let opts = kclm::session::SessionOptions {
         kinds,
@@ -92,7 +91,11 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
                 [] => String::new(),
                 names => format!(
                     ": still logging in through exec plugin {} (stopped)",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             return Err(CliError::Failed(format!(

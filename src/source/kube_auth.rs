@@ -174,7 +174,11 @@ pub(crate) fn parse_credential(plugin: &str, stdout: &[u8]) -> Result<Credential
     ) {
         (Some(cert_pem), Some(key_pem), _) => Secret::Cert { cert_pem, key_pem },
         (_, _, Some(token)) if !token.is_empty() => Secret::Token(token),
-        _ => return Err(bad("neither a token nor a client certificate and key".into())),
+        _ => {
+            return Err(bad(
+                "neither a token nor a client certificate and key".into()
+            ));
+        }
     };
     Ok(Credential { secret, expires })
 }
@@ -442,6 +446,22 @@ pub async fn prepare(
         }
         Err(e) => Err(super::kube::ConnectError::Login(e)),
     }
+}
+
+/// [`prepare`] for each of a landscape's clusters (garden, CAPI); returns the
+/// failures as messages (the session still starts: a non-interactive run or
+/// the error shows there).
+pub async fn prepare_all<'a>(
+    targets: impl IntoIterator<Item = &'a super::kube::KubeTarget>,
+    how: Interactivity,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    for t in targets {
+        if let Err(e) = prepare(t, how).await {
+            errors.push(e.to_string());
+        }
+    }
+    errors
 }
 
 /// What a client built by [`exec_client`] shares between its requests.

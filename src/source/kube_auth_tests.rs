@@ -9,7 +9,12 @@ fn sh(script: &str, env: &[(&str, &str)]) -> ExecConfig {
         args: Some(vec!["-c".into(), script.into(), "secret-arg".into()]),
         env: Some(
             env.iter()
-                .map(|(n, v)| HashMap::from([("name".into(), n.to_string()), ("value".into(), v.to_string())]))
+                .map(|(n, v)| {
+                    HashMap::from([
+                        ("name".into(), n.to_string()),
+                        ("value".into(), v.to_string()),
+                    ])
+                })
                 .collect(),
         ),
         interactive_mode: Some(ExecInteractiveMode::Never),
@@ -28,19 +33,31 @@ fn a_token_or_a_client_certificate_is_read_with_its_expiry() {
     assert!(matches!(&c.secret, Secret::Token(t) if t == "abc"));
     assert_eq!(c.expires, Some("2030-01-02T03:04:05Z".parse().expect("ts")));
     assert!(c.fresh("2030-01-02T03:00:00Z".parse().expect("ts")));
-    assert!(!c.fresh("2030-01-02T03:03:30Z".parse().expect("ts")), "renewed a minute before");
+    assert!(
+        !c.fresh("2030-01-02T03:03:30Z".parse().expect("ts")),
+        "renewed a minute before"
+    );
 
     let c = parse_credential(
         "p",
         b"status:\n  clientCertificateData: CERT\n  clientKeyData: KEY\n",
     )
     .expect("yaml cert credential");
-    assert!(matches!(&c.secret, Secret::Cert { cert_pem, key_pem } if cert_pem == "CERT" && key_pem == "KEY"));
+    assert!(
+        matches!(&c.secret, Secret::Cert { cert_pem, key_pem } if cert_pem == "CERT" && key_pem == "KEY")
+    );
     assert_eq!(c.expires, None);
-    assert!(!format!("{c:?}").contains("KEY"), "Debug never shows the secret");
+    assert!(
+        !format!("{c:?}").contains("KEY"),
+        "Debug never shows the secret"
+    );
 
     let e = parse_credential("p", br#"{"status":{}}"#).expect_err("empty status");
-    assert!(e.to_string().starts_with("exec plugin `p` printed no usable ExecCredential"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("exec plugin `p` printed no usable ExecCredential"),
+        "{e}"
+    );
     assert!(parse_credential("p", b"Please log in").is_err());
 }
 
@@ -88,7 +105,10 @@ async fn a_hanging_plugin_times_out_and_its_processes_are_killed() {
     let e = run_plugin(&exec, false, Duration::from_secs(1))
         .await
         .expect_err("times out");
-    assert_eq!(e.to_string(), "exec plugin `sh` gave no credential within 1s and was stopped");
+    assert_eq!(
+        e.to_string(),
+        "exec plugin `sh` gave no credential within 1s and was stopped"
+    );
     assert!(t0.elapsed() < Duration::from_secs(5));
     let text = std::fs::read_to_string(&pids).expect("pid file");
     let pids: Vec<i32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
@@ -97,7 +117,10 @@ async fn a_hanging_plugin_times_out_and_its_processes_are_killed() {
     for pid in pids {
         // Gone, or a zombie about to be reaped (sleep's parent is gone too).
         while alive(pid) {
-            assert!(Instant::now() < deadline, "process {pid} survived the timeout");
+            assert!(
+                Instant::now() < deadline,
+                "process {pid} survived the timeout"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -136,9 +159,17 @@ async fn an_always_interactive_plugin_without_a_terminal_asks_the_login_handler(
         ..sh(r#"printf '{"status":{"token":"x"}}'"#, &[])
     };
     set_login_handler(None);
-    let e = ask_handler(&exec, "sh", true).await.expect_err("nobody listens");
-    assert!(e.to_string().starts_with("login expired: exec plugin `sh` needs a terminal"), "{e}");
-    let e = ask_handler(&exec, "sh", false).await.expect_err("nobody listens");
+    let e = ask_handler(&exec, "sh", true)
+        .await
+        .expect_err("nobody listens");
+    assert!(
+        e.to_string()
+            .starts_with("login expired: exec plugin `sh` needs a terminal"),
+        "{e}"
+    );
+    let e = ask_handler(&exec, "sh", false)
+        .await
+        .expect_err("nobody listens");
     assert_eq!(
         e.to_string(),
         "exec plugin `sh` needs a terminal for an interactive login; run kclm in one"
@@ -151,7 +182,9 @@ async fn an_always_interactive_plugin_without_a_terminal_asks_the_login_handler(
         assert_eq!(req.plugin, "sh");
         req.run().await
     });
-    let c = ask_handler(&exec, "sh", true).await.expect("the handler logged in");
+    let c = ask_handler(&exec, "sh", true)
+        .await
+        .expect("the handler logged in");
     assert!(matches!(&c.secret, Secret::Token(t) if t == "x"));
     answer.await.expect("join").expect("login ran");
     set_login_handler(None);
