@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::*;
 
@@ -188,4 +189,107 @@ async fn an_always_interactive_plugin_without_a_terminal_asks_the_login_handler(
     assert!(matches!(&c.secret, Secret::Token(t) if t == "x"));
     answer.await.expect("join").expect("login ran");
     set_login_handler(None);
+}
+
+#[test]
+fn a_credential_becomes_the_clients_token_or_client_certificate() {
+    let base = || kube::Config::new("https://127.0.0.1:6443".parse().expect("url"));
+    // AuthInfo serializes its secrets as the kubeconfig would hold them.
+    let user = |c: &kube::Config| serde_json::to_value(&c.auth_info).expect("json");
+    let token = Credential {
+        secret: Secret::Token("t0k".into()),
+        expires: None,
+    };
+    let u = user(&with_credential(base(), &token));
+    assert_eq!(u["token"], "t0k", "{u}");
+    assert!(u.get("client-certificate-data").is_none(), "{u}");
+
+    let cert = Credential {
+        secret: Secret::Cert {
+            cert_pem: "-----BEGIN CERTIFICATE-----\nAA==\n".into(),
+            key_pem: "-----BEGIN PRIVATE KEY-----\nBB==\n".into(),
+        },
+        expires: None,
+    };
+    let u = user(&with_credential(base(), &cert));
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let decode = |v: &serde_json::Value| {
+        let s = v.as_str().expect("a string");
+        String::from_utf8(b64.decode(s).expect("base64")).expect("utf8")
+    };
+    assert_eq!(
+        decode(&u["client-certificate-data"]),
+        "-----BEGIN CERTIFICATE-----\nAA==\n"
+    );
+    assert_eq!(
+        decode(&u["client-key-data"]),
+        "-----BEGIN PRIVATE KEY-----\nBB==\n"
+    );
+    assert!(u.get("token").is_none(), "{u}");
+}
+
+fn auth_for(exec: ExecConfig) -> ExecAuth {
+    ExecAuth {
+        plugin: plugin_name(&exec),
+        key: cache_key(&exec),
+        exec,
+        config: kube::Config::new("https://127.0.0.1:6443".parse().expect("url")),
+        timeout: Duration::from_secs(10),
+        state: Default::default(),
+    }
+}
+
+fn runs(file: &Path) -> usize {
+    std::fs::read_to_string(file)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_credential_is_reused_until_near_its_expiry_or_a_401() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let count = dir.path().join("runs");
+    let script = |expiry: &str| {
+        format!(
+            r#"echo run >> {c}; printf '{{"status":{{"token":"t","expirationTimestamp":"{expiry}"}}}}'"#,
+            c = count.display()
+        )
+    };
+    let auth = auth_for(sh(&script("2099-01-01T00:00:00Z"), &[]));
+    auth.client().await.expect("first");
+    auth.client().await.expect("second");
+    assert_eq!(runs(&count), 1, "a valid credential is reused");
+    auth.rejected().await;
+    auth.client().await.expect("after a 401");
+    assert_eq!(runs(&count), 2, "a rejected credential is renewed");
+
+    let soon = Timestamp::now()
+        .checked_add(Duration::from_secs(30))
+        .expect("ts")
+        .to_string();
+    let _ = std::fs::remove_file(&count);
+    let auth = auth_for(sh(&script(&soon), &[("X", "other-cache-key")]));
+    auth.client().await.expect("first");
+    auth.client().await.expect("second");
+    assert_eq!(runs(&count), 2, "a credential about to expire is renewed");
+}
+
+#[tokio::test]
+async fn after_a_failure_waiting_requests_get_the_error_without_a_rerun() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let count = dir.path().join("runs");
+    let auth = auth_for(sh(
+        &format!("echo run >> {}; echo 'denied' >&2; exit 4", count.display()),
+        &[],
+    ));
+    for _ in 0..3 {
+        let Err(e) = auth.client().await else {
+            panic!("the plugin fails")
+        };
+        assert_eq!(
+            crate::source::kube::error_message(&e),
+            "exec plugin `sh` failed (exit status: 4): denied"
+        );
+    }
+    assert_eq!(runs(&count), 1, "not rerun within {FAILED_FOR:?}");
 }
