@@ -240,8 +240,9 @@ fn alive(pid: i32) -> bool {
 }
 
 fn assert_ended(file: &Path) {
+    // The shell's pid, then its child's (unless it was killed in between).
     let pids = pids(file);
-    assert_eq!(pids.len(), 2, "the plugin wrote its pids");
+    assert!(!pids.is_empty(), "the plugin ran and wrote its pid");
     let deadline = Instant::now() + Duration::from_secs(5);
     for pid in pids {
         while alive(pid) {
@@ -433,7 +434,11 @@ fn the_console_loads_the_metal_api_and_quits_while_a_plugin_hangs() {
         Duration::from_secs(20),
     );
     assert!(t.alternate_screen_on(), "the TUI runs");
-    assert_eq!(pids(&pidfile).len(), 2, "the plugin is running");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pids(&pidfile).len() < 2 {
+        assert!(Instant::now() < deadline, "the plugin and its child run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let t0 = Instant::now();
     t.send(&["q"]);
     let screen = t.wait_for_all(&["KCLM_EXITED:0"], Duration::from_secs(5));

@@ -302,7 +302,14 @@ fn wants_terminal(exec: &ExecConfig) -> bool {
 /// Identifies a plugin invocation for the process-wide credential cache.
 fn cache_key(exec: &ExecConfig) -> String {
     let server = exec.cluster.as_ref().and_then(|c| c.server.clone());
-    serde_json::json!([exec.command, exec.args, exec.env, exec.api_version, server]).to_string()
+    // `env` entries are HashMaps: their order differs from one load to the next.
+    let env: Vec<(Option<&String>, Option<&String>)> = exec
+        .env
+        .iter()
+        .flatten()
+        .map(|e| (e.get("name"), e.get("value")))
+        .collect();
+    serde_json::json!([exec.command, exec.args, env, exec.api_version, server]).to_string()
 }
 
 static CACHE: LazyLock<Mutex<HashMap<String, Credential>>> = LazyLock::new(Default::default);

@@ -293,3 +293,13 @@ async fn after_a_failure_waiting_requests_get_the_error_without_a_rerun() {
     }
     assert_eq!(runs(&count), 1, "not rerun within {FAILED_FOR:?}");
 }
+
+#[test]
+fn the_cache_key_does_not_depend_on_how_env_entries_were_hashed() {
+    // Each load of a kubeconfig builds new HashMaps (new random order).
+    let keys: Vec<String> = (0..20)
+        .map(|_| cache_key(&sh("true", &[("A", "1"), ("B", "2")])))
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] == w[1]), "{keys:?}");
+    assert_ne!(keys[0], cache_key(&sh("true", &[("A", "1"), ("B", "3")])));
+}
