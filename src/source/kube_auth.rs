@@ -444,7 +444,7 @@ pub async fn prepare(
         return Ok(());
     }
     let plugin = plugin_name(&exec);
-    eprintln!("kclm: logging in through exec plugin `{plugin}` …");
+    eprintln!("kclm: logging in through exec plugin `{plugin}` … (ctrl-c quits)");
     let _running = Running::new(&plugin);
     match run_plugin(&exec, true, INTERACTIVE_TIMEOUT).await {
         Ok(cred) => {
