@@ -170,10 +170,14 @@ impl Session {
         }
     }
 
-    /// Stops every task.
+    /// Stops every task. Waits until the tasks are gone, so an exec plugin
+    /// still logging in has been killed on return.
     pub async fn shutdown(mut self) {
-        for t in self.tasks.drain(..) {
+        for t in &self.tasks {
             t.abort();
+        }
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
         }
     }
 }

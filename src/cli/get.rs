@@ -42,6 +42,12 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     // A typo in the filter is a usage error: say so before connecting anywhere.
     render(&Landscape::new(), args, jiff::Timestamp::now())?;
     let target = connect::require_target(global)?;
+    // A plugin that may prompt logs in now, on this terminal, before the wait.
+    let how = kclm::source::kube_auth::Interactivity::detect();
+    let clusters = [&target.garden, &target.capi].into_iter().flatten();
+    for e in kclm::source::kube_auth::prepare_all(clusters, how).await {
+        eprintln!("warning: {e}");
+    }
     let opts = kclm::session::SessionOptions {
         kinds,
         ..Default::default()
@@ -51,6 +57,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     let settled = session
         .wait_settled(&mut ls, Duration::from_secs(args.timeout))
         .await;
+    let logins = kclm::source::kube_auth::logins_in_progress();
     session.shutdown().await;
     for (kind, state) in &ls.sources {
         if let SourceState::Error(r) | SourceState::Unavailable(r) = state
@@ -78,8 +85,19 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
         }
         Some(SourceState::Connecting) => {
             let why = if settled { "" } else { " (timed out)" };
+            let login = match logins.as_slice() {
+                [] => String::new(),
+                names => format!(
+                    ": still logging in through exec plugin {} (stopped)",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             return Err(CliError::Failed(format!(
-                "{} did not sync within {}s{why}",
+                "{} did not sync within {}s{why}{login}",
                 primary.plural(),
                 args.timeout
             )));

@@ -34,6 +34,8 @@ pub enum ConnectError {
     Context { path: String, reason: String },
     #[error("no kubeconfig: set --kubeconfig or KUBECONFIG, or configure a landscape")]
     NoKubeconfig,
+    #[error(transparent)]
+    Login(#[from] super::kube_auth::ExecError),
 }
 
 fn default_kubeconfig() -> Option<PathBuf> {
@@ -58,8 +60,10 @@ fn full_chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// Builds a kube client for a target; errors name the file and what is wrong with it.
-pub async fn client_for(target: &KubeTarget) -> Result<kube::Client, ConnectError> {
+/// Reads a target's kubeconfig and context into a kube config; errors name
+/// the file and what is wrong with it. Runs nothing (an exec user stays in
+/// `auth_info.exec`).
+pub async fn load_config(target: &KubeTarget) -> Result<kube::Config, ConnectError> {
     let path = target
         .kubeconfig
         .clone()
@@ -92,10 +96,27 @@ pub async fn client_for(target: &KubeTarget) -> Result<kube::Client, ConnectErro
     let mut cfg = kube::Config::from_custom_kubeconfig(kc, &opts)
         .await
         .map_err(|e| ConnectError::Context {
-            path: shown.clone(),
+            path: shown,
             reason: full_chain(&e),
         })?;
     cfg.read_timeout = Some(std::time::Duration::from_secs(295));
+    Ok(cfg)
+}
+
+/// Builds a kube client for a target; errors name the file and what is wrong
+/// with it. Never runs an exec plugin: a client whose user is one runs it
+/// asynchronously on its first request ([`super::kube_auth`]).
+pub async fn client_for(target: &KubeTarget) -> Result<kube::Client, ConnectError> {
+    let mut cfg = load_config(target).await?;
+    if let Some(exec) = cfg.auth_info.exec.take() {
+        return Ok(super::kube_auth::exec_client(cfg, exec));
+    }
+    let shown = target
+        .kubeconfig
+        .clone()
+        .or_else(default_kubeconfig)
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     kube::Client::try_from(cfg).map_err(|e| ConnectError::Context {
         path: shown,
         reason: full_chain(&e),
@@ -114,6 +135,10 @@ pub fn status_code(e: &kube::Error) -> Option<u16> {
 pub fn error_message(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
+        kube::Error::Service(inner) => match inner.downcast_ref::<super::kube_auth::ExecError>() {
+            Some(login) => login.to_string(),
+            None => full_chain(e),
+        },
         other => full_chain(other),
     }
 }

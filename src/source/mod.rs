@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod hmac;
 pub mod kinds;
 pub mod kube;
+pub mod kube_auth;
 pub mod metal;
 pub mod metal_share;
 

@@ -84,6 +84,12 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     warnings.extend(w);
     let (prefs, w) = Prefs::load(&start.paths.state_dir);
     warnings.extend(w);
+    // Exec plugins that may prompt log in now, while the terminal is ours.
+    let clusters = [&start.target.garden, &start.target.capi]
+        .into_iter()
+        .flatten();
+    let how = kclm::source::kube_auth::Interactivity::detect();
+    warnings.extend(kclm::source::kube_auth::prepare_all(clusters, how).await);
     let mut state = State::new(
         &start.target.name,
         Landscape::new(),
