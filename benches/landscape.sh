@@ -42,7 +42,7 @@ measure kubectl kubectl get shoots.core.gardener.cloud -A -o json
 # the console's idle CPU once synced, in tmux against the same server.
 first_frames=()
 for i in $(seq "$RUNS"); do
-  rm -f "$DIR/state/kclm.log"
+  rm -f "$DIR"/state/kclm.log*
   tmux new-session -d -s "kclm-bench-$$" -x 250 -y 70 "$BIN"
   sleep 3
   if [ "$i" = 1 ]; then
@@ -57,7 +57,8 @@ for i in $(seq "$RUNS"); do
   fi
   tmux send-keys -t "kclm-bench-$$" q; sleep 0.5
   tmux kill-session -t "kclm-bench-$$" 2>/dev/null || true
-  first_frames+=("$(sed -n 's/.*first frame drawn ms=\([0-9.]*\).*/\1/p' "$DIR/state/kclm.log" | tail -1)")
+  # the console's log rotates daily (kclm.log.<date>)
+  first_frames+=("$(cat "$DIR"/state/kclm.log* 2>/dev/null | sed -n 's/.*first frame drawn ms=\([0-9.]*\).*/\1/p' | tail -1)")
 done
 ff=$(printf '%s\n' "${first_frames[@]}" | median)
 
