@@ -239,7 +239,10 @@ pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<Unavailable> 
             _ => None,
         },
         Subject::Cluster(t, _) if c == Choice::DeleteCluster => {
-            let cl = s.ls.store.clusters.get(&ObjKey::new(&t.namespace, &t.name))?;
+            let cl =
+                s.ls.store
+                    .clusters
+                    .get(&ObjKey::new(&t.namespace, &t.name))?;
             let what = format!("cluster {t}");
             refused(kclm::ops::delete_precondition(
                 &cl.metadata,
@@ -249,7 +252,8 @@ pub fn unavailable(s: &State, subj: &Subject, c: Choice) -> Option<Unavailable> 
         }
         Subject::Tenant(t) => {
             let tcp =
-                s.ls.store.tenant_control_planes
+                s.ls.store
+                    .tenant_control_planes
                     .get(&ObjKey::new(&t.namespace, &t.name))?;
             let what = format!("tenant control plane {t}");
             refused(kclm::ops::delete_precondition(

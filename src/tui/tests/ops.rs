@@ -331,29 +331,33 @@ fn bulk_results_list_every_failure() {
     };
     let _ = update(
         &mut s,
-        Msg::OpDone(Tag::default(), OpReport::Bulk {
-            label: "hibernate 3 shoots".into(),
-            dry_run: false,
-            results: vec![
-                ("garden-acme/batch".into(), Ok(ok("garden-acme/batch"))),
-                (
-                    "garden-beta/api".into(),
-                    Err(OpError::Refused(Refusal::Constraint {
-                        constraint: "HibernationPossible".into(),
-                        status: "False".into(),
-                        message: "webhooks".into(),
-                    })),
-                ),
-                (
-                    "garden-ops/monitoring".into(),
-                    Err(OpError::Api {
-                        code: 403,
-                        reason: "Forbidden".into(),
-                        message: "shoots.core.gardener.cloud \"monitoring\" is forbidden".into(),
-                    }),
-                ),
-            ],
-        }),
+        Msg::OpDone(
+            Tag::default(),
+            OpReport::Bulk {
+                label: "hibernate 3 shoots".into(),
+                dry_run: false,
+                results: vec![
+                    ("garden-acme/batch".into(), Ok(ok("garden-acme/batch"))),
+                    (
+                        "garden-beta/api".into(),
+                        Err(OpError::Refused(Refusal::Constraint {
+                            constraint: "HibernationPossible".into(),
+                            status: "False".into(),
+                            message: "webhooks".into(),
+                        })),
+                    ),
+                    (
+                        "garden-ops/monitoring".into(),
+                        Err(OpError::Api {
+                            code: 403,
+                            reason: "Forbidden".into(),
+                            message: "shoots.core.gardener.cloud \"monitoring\" is forbidden"
+                                .into(),
+                        }),
+                    ),
+                ],
+            },
+        ),
     );
     let Some(Overlay::Results(res)) = &s.overlay else {
         panic!("results overlay")
@@ -586,7 +590,8 @@ fn operation_keys_say_what_they_apply_to() {
 
 /// The watched shoot, as the TUI's precondition sees it.
 fn watched(s: &State, ns: &str, name: &str) -> kclm::model::gardener::Shoot {
-    s.ls.store.shoots
+    s.ls.store
+        .shoots
         .get(&kclm::landscape::ObjKey::new(ns, name))
         .map(|a| a.as_ref().clone())
         .expect("watched shoot")

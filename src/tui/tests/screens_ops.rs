@@ -69,21 +69,24 @@ fn results_overlay_and_dry_run_badge() {
     };
     let _ = update(
         &mut s,
-        Msg::OpDone(Tag::default(), OpReport::Bulk {
-            label: "reconcile 2 shoots".into(),
-            dry_run: true,
-            results: vec![
-                ("garden-acme/web-prod".into(), Ok(ok)),
-                (
-                    "garden-beta/api".into(),
-                    Err(OpError::Refused(Refusal::Precondition(
-                        Unmet::OperationPending {
-                            pending: "rotate-ca-start".into(),
-                        },
-                    ))),
-                ),
-            ],
-        }),
+        Msg::OpDone(
+            Tag::default(),
+            OpReport::Bulk {
+                label: "reconcile 2 shoots".into(),
+                dry_run: true,
+                results: vec![
+                    ("garden-acme/web-prod".into(), Ok(ok)),
+                    (
+                        "garden-beta/api".into(),
+                        Err(OpError::Refused(Refusal::Precondition(
+                            Unmet::OperationPending {
+                                pending: "rotate-ca-start".into(),
+                            },
+                        ))),
+                    ),
+                ],
+            },
+        ),
     );
     let (t, out) = screen(&mut s, 120, 32);
     assert!(out.contains("DRY-RUN"), "{out}");
