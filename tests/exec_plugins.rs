@@ -564,6 +564,8 @@ fn an_expired_login_prompts_again_mid_session_and_the_console_comes_back() {
         &["logged in through exec plugin prompt.sh", "garden synced"],
         Duration::from_secs(10),
     );
+    // The YAML view that asked is still open: close it, then quit.
+    t.send(&["Escape"]);
     t.send(&["q"]);
     t.wait_for_all(&["KCLM_EXITED:0"], Duration::from_secs(10));
 }
