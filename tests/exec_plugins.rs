@@ -509,6 +509,21 @@ fn an_expired_login_prompts_again_mid_session_and_the_console_comes_back() {
         eprintln!("tmux not installed; skipping");
         return;
     }
+    login_again_mid_session("Always");
+}
+
+#[test]
+fn an_if_available_plugin_renewed_mid_session_gets_the_terminal_too() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    login_again_mid_session("IfAvailable");
+}
+
+/// The console's garden user is `prompt.sh` in `mode`; its first credential
+/// expires soon after the start and the renewal prompts on the terminal.
+fn login_again_mid_session(mode: &str) {
     let demo = serve();
     // The first credential expires in 70 s, so kclm renews it after about
     // 10 s (a minute early); the second one does not expire.
@@ -516,7 +531,7 @@ fn an_expired_login_prompts_again_mid_session_and_the_console_comes_back() {
     let once = once.display().to_string();
     let kc = demo.kubeconfig(
         "prompt.sh",
-        "Always",
+        mode,
         &[
             ("KCLM_TEST_SHORT_ONCE", &once),
             ("KCLM_TEST_EXPIRES_IN", "70"),
