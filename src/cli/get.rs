@@ -455,9 +455,41 @@ fn not_configured_hint(
         (G::Metal, false) => "set --metal-url or KCLM_METAL_URL".into(),
         (G::Capi, _) => "set --capi-context or capi_context".into(),
         (G::Garden, true) => format!(
-            "set --kubeconfig or kubeconfig in [landscapes.{}]",
+            "set --kubeconfig or garden_kubeconfig in [landscapes.{}]",
             target.name
         ),
         (G::Garden, false) => "set --kubeconfig or KUBECONFIG".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_configured_hint;
+    use kclm::config::{Layer, Origin, Target};
+    use kclm::landscape::SourceGroup as G;
+
+    #[test]
+    fn a_named_landscape_is_told_about_its_table_not_the_environment() {
+        let mut t = Target {
+            name: "prod".into(),
+            demo: false,
+            ..Target::demo(false)
+        };
+        assert_eq!(
+            not_configured_hint(G::Metal, &t),
+            "set --metal-url or KCLM_METAL_URL"
+        );
+        t.provenance.landscape = Some(Origin {
+            layer: Layer::Flags,
+            source: "--landscape or KCLM_LANDSCAPE".into(),
+        });
+        assert_eq!(
+            not_configured_hint(G::Metal, &t),
+            "set --metal-url or metal_url in [landscapes.prod]"
+        );
+        assert_eq!(
+            not_configured_hint(G::Garden, &t),
+            "set --kubeconfig or garden_kubeconfig in [landscapes.prod]"
+        );
     }
 }
