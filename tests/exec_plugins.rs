@@ -405,6 +405,20 @@ impl Tmux {
         let out = self.tmux(&["display-message", "-p", "-t", &self.name, "#{alternate_on}"]);
         text(&out.stdout).trim() == "1"
     }
+
+    /// Waits until the console has (or has not) the alternate screen.
+    fn wait_alternate(&self, on: bool, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.alternate_screen_on() != on {
+            assert!(
+                Instant::now() < deadline,
+                "alternate screen never {}; screen:\n{}",
+                if on { "on" } else { "off" },
+                self.capture()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for Tmux {
@@ -487,4 +501,127 @@ fn a_prompting_plugin_asks_on_the_terminal_before_the_console_takes_it() {
     t.wait_for_all(&["garden synced", "metal synced"], Duration::from_secs(30));
     t.send(&["q"]);
     t.wait_for_all(&["KCLM_EXITED:0"], Duration::from_secs(5));
+}
+
+#[test]
+fn an_expired_login_prompts_again_mid_session_and_the_console_comes_back() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    login_again_mid_session("Always");
+}
+
+#[test]
+fn an_if_available_plugin_renewed_mid_session_gets_the_terminal_too() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    login_again_mid_session("IfAvailable");
+}
+
+/// The console's garden user is `prompt.sh` in `mode`; its first credential
+/// expires soon after the start and the renewal prompts on the terminal.
+fn login_again_mid_session(mode: &str) {
+    let demo = serve();
+    // The first credential expires 75 s after the answer, so kclm renews it
+    // from 15 s on (a minute early); the second one does not expire.
+    let once = demo.dir.path().join("short-once");
+    let once = once.display().to_string();
+    let kc = demo.kubeconfig(
+        "prompt.sh",
+        mode,
+        &[
+            ("KCLM_TEST_SHORT_ONCE", &once),
+            ("KCLM_TEST_EXPIRES_IN", "75"),
+        ],
+    );
+    let t = Tmux::start(&demo, &kc, "");
+    t.wait_for_all(&["Token for the garden:"], Duration::from_secs(20));
+    t.send(&["-l", "demo-admin"]);
+    let answered = Instant::now();
+    t.send(&["Enter"]);
+    t.wait_for_all(&["garden synced", "metal synced"], Duration::from_secs(15));
+    assert!(t.alternate_screen_on(), "the console runs");
+    t.send(&["2"]);
+
+    // Once the credential is due for renewal (the plugin's `date` may round
+    // a second down), the next garden request (the YAML of the selected
+    // shoot) runs the plugin, which is handed the terminal. No key is sent
+    // while that may be happening: it would go to the prompt.
+    let due = answered + Duration::from_secs(16);
+    while Instant::now() < due {
+        assert!(t.alternate_screen_on(), "the first credential was used");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.send(&["y"]);
+    t.wait_alternate(false, Duration::from_secs(20));
+    let screen = t.wait_for_all(
+        &[
+            "kclm: logging in through exec plugin `prompt.sh` … (ctrl-c cancels)",
+            "Token for the garden:",
+        ],
+        Duration::from_secs(10),
+    );
+    assert!(
+        !screen.contains("┌ shoots"),
+        "console left on screen:\n{screen}"
+    );
+    t.send(&["-l", "demo-admin"]);
+    t.send(&["Enter"]);
+    t.wait_alternate(true, Duration::from_secs(10));
+    t.wait_for_all(
+        &["logged in through exec plugin prompt.sh", "garden synced"],
+        Duration::from_secs(10),
+    );
+    // The YAML view that asked is still open: close it, then quit.
+    t.send(&["Escape"]);
+    t.send(&["q"]);
+    t.wait_for_all(&["KCLM_EXITED:0"], Duration::from_secs(10));
+}
+
+#[test]
+fn a_shoot_operation_logs_in_through_a_prompting_plugin_first() {
+    if !Tmux::available() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let demo = serve();
+    let listing = demo.kubeconfig("ok.sh", "Never", &[("KCLM_TEST_TOKEN", "demo-admin")]);
+    let (out, _) = demo.kclm(
+        &listing,
+        &["get", "shoots", "-o", "json", "--timeout", "30"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shoots = rows(&out);
+    let awake = shoots
+        .iter()
+        .find(|s| s["hibernation"] != "Hibernated" && s["health"] == "healthy")
+        .unwrap_or_else(|| panic!("an awake healthy shoot: {shoots:?}"));
+    let name = format!(
+        "{}/{}",
+        awake["namespace"].as_str().expect("namespace"),
+        awake["name"].as_str().expect("name")
+    );
+
+    let kc = demo.kubeconfig("prompt.sh", "Always", &[]);
+    let t = Tmux::start(&demo, &kc, &format!("shoot hibernate --dry-run {name}"));
+    t.wait_for_all(
+        &[
+            "logging in through exec plugin `prompt.sh`",
+            "Token for the garden:",
+        ],
+        Duration::from_secs(20),
+    );
+    t.send(&["-l", "demo-admin"]);
+    t.send(&["Enter"]);
+    let screen = t.wait_for_all(&["KCLM_EXITED:"], Duration::from_secs(30));
+    assert!(screen.contains("KCLM_EXITED:0"), "{screen}");
+    assert!(!screen.contains("needs a terminal"), "{screen}");
+    let short = awake["name"].as_str().expect("name");
+    assert!(
+        screen.contains(short),
+        "the result names the shoot:\n{screen}"
+    );
 }

@@ -48,3 +48,14 @@ pub fn require_target(g: &GlobalArgs) -> Result<Target, CliError> {
         )),
     }
 }
+
+/// Before a headless command connects: exec plugins of the target's clusters
+/// that may prompt log in now, on this terminal (a no-op without one). The
+/// failures are warnings; the command then reports what did not connect.
+pub async fn log_in(target: &Target) {
+    let how = kclm::source::kube_auth::Interactivity::detect();
+    let clusters = [&target.garden, &target.capi].into_iter().flatten();
+    for e in kclm::source::kube_auth::prepare_all(clusters, how).await {
+        eprintln!("warning: {e}");
+    }
+}

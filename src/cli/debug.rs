@@ -12,6 +12,7 @@ use super::{CliError, connect};
 pub async fn sync(global: &GlobalArgs, timeout: u64) -> Result<(), CliError> {
     let started = Instant::now();
     let target = connect::require_target(global)?;
+    connect::log_in(&target).await;
     let mut session = super::demo_start::session(&target, Default::default()).await?;
     let mut ls = Landscape::new();
     let settled = session

@@ -43,11 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     render(&Landscape::new(), args, jiff::Timestamp::now())?;
     let target = connect::require_target(global)?;
     // A plugin that may prompt logs in now, on this terminal, before the wait.
-    let how = kclm::source::kube_auth::Interactivity::detect();
-    let clusters = [&target.garden, &target.capi].into_iter().flatten();
-    for e in kclm::source::kube_auth::prepare_all(clusters, how).await {
-        eprintln!("warning: {e}");
-    }
+    connect::log_in(&target).await;
     let opts = kclm::session::SessionOptions {
         kinds,
         ..Default::default()
@@ -76,11 +72,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
                 "{} are not configured for landscape {:?} ({})",
                 primary.plural(),
                 target.name,
-                match primary.group() {
-                    kclm::landscape::SourceGroup::Metal => "set --metal-url or KCLM_METAL_URL",
-                    kclm::landscape::SourceGroup::Capi => "set --capi-context or capi_context",
-                    kclm::landscape::SourceGroup::Garden => "set --kubeconfig or KUBECONFIG",
-                }
+                not_configured_hint(primary.group(), &target)
             )));
         }
         Some(SourceState::Connecting) => {
@@ -445,4 +437,59 @@ fn tenant_cells(
             age(r.created.as_deref(), now),
         ],
     )
+}
+
+/// How to configure a missing source: a named landscape ignores the
+/// environment, so only its table (or a flag) helps there.
+fn not_configured_hint(
+    group: kclm::landscape::SourceGroup,
+    target: &kclm::config::Target,
+) -> String {
+    use kclm::landscape::SourceGroup as G;
+    let named = target.provenance.landscape.is_some();
+    match (group, named) {
+        (G::Metal, true) => format!(
+            "set --metal-url or metal_url in [landscapes.{}]",
+            target.name
+        ),
+        (G::Metal, false) => "set --metal-url or KCLM_METAL_URL".into(),
+        (G::Capi, _) => "set --capi-context or capi_context".into(),
+        (G::Garden, true) => format!(
+            "set --kubeconfig or garden_kubeconfig in [landscapes.{}]",
+            target.name
+        ),
+        (G::Garden, false) => "set --kubeconfig or KUBECONFIG".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_configured_hint;
+    use kclm::config::{Layer, Origin, Target};
+    use kclm::landscape::SourceGroup as G;
+
+    #[test]
+    fn a_named_landscape_is_told_about_its_table_not_the_environment() {
+        let mut t = Target {
+            name: "prod".into(),
+            demo: false,
+            ..Target::demo(false)
+        };
+        assert_eq!(
+            not_configured_hint(G::Metal, &t),
+            "set --metal-url or KCLM_METAL_URL"
+        );
+        t.provenance.landscape = Some(Origin {
+            layer: Layer::Flags,
+            source: "--landscape or KCLM_LANDSCAPE".into(),
+        });
+        assert_eq!(
+            not_configured_hint(G::Metal, &t),
+            "set --metal-url or metal_url in [landscapes.prod]"
+        );
+        assert_eq!(
+            not_configured_hint(G::Garden, &t),
+            "set --kubeconfig or garden_kubeconfig in [landscapes.prod]"
+        );
+    }
 }

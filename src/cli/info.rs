@@ -25,7 +25,11 @@ pub fn run(g: &GlobalArgs) -> Result<(), CliError> {
     println!("keymaps dir: {}", paths.keymaps_dir.display());
     println!("data dir:    {}", paths.data_dir.display());
     println!("state dir:   {}", paths.state_dir.display());
-    println!("log file:    {}", paths.log_file.display());
+    // The TUI's log rotates daily: `kclm.log.2026-12-03`.
+    println!(
+        "log file:    {}.YYYY-MM-DD (the TUI's, one file a day)",
+        paths.log_file.display()
+    );
     let (target, config, _) = connect::target(g)?;
     if !config.landscapes.is_empty() {
         let names: Vec<_> = config.landscapes.keys().cloned().collect();

@@ -24,6 +24,7 @@ pub async fn run(global: &GlobalArgs, args: &MaintenanceArgs) -> Result<(), CliE
         None => jiff::tz::TimeZone::system(),
     };
     let target = connect::require_target(global)?;
+    connect::log_in(&target).await;
     let opts = kclm::session::SessionOptions {
         kinds: vec![Kind::Shoot, Kind::CloudProfile, Kind::Project],
         ..Default::default()

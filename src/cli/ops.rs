@@ -38,6 +38,7 @@ struct Conn {
 
 impl Conn {
     async fn open(target: Target, kinds: Vec<Kind>, watch: bool) -> Result<Self, CliError> {
+        connect::log_in(&target).await;
         if target.demo || watch {
             let opts = SessionOptions {
                 kinds,

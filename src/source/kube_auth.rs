@@ -13,7 +13,9 @@
 //! Interactive plugins (`interactiveMode: Always`, or `IfAvailable` while kclm
 //! has a terminal) are run by [`prepare`] before the TUI takes the terminal;
 //! the credential is cached for the process. A mid-session login that needs
-//! the terminal is asked for on the channel given to [`set_login_handler`].
+//! the terminal (`Always`; `IfAvailable` or unset too while a handler is set,
+//! which means kclm owns a terminal) is asked for on the channel given to
+//! [`set_login_handler`].
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -390,6 +392,14 @@ pub fn set_login_handler(tx: Option<mpsc::UnboundedSender<LoginRequest>>) {
     *LOGIN_HANDLER.lock().unwrap_or_else(|p| p.into_inner()) = tx;
 }
 
+/// Whether someone answers mid-session interactive logins.
+fn has_login_handler() -> bool {
+    LOGIN_HANDLER
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some()
+}
+
 /// Asks the terminal's owner for an interactive login. `expired`: a
 /// credential was in use before (the error then says "login expired").
 async fn ask_handler(
@@ -539,6 +549,10 @@ impl ExecAuth {
             Some(ExecInteractiveMode::Always) => {
                 ask_handler(&self.exec, &self.plugin, expired).await
             }
+            Some(ExecInteractiveMode::Never) => run_plugin(&self.exec, false, self.timeout).await,
+            // `IfAvailable` (or unset) gets the terminal when kclm has one,
+            // i.e. when its owner answers logins; otherwise it runs without.
+            _ if has_login_handler() => ask_handler(&self.exec, &self.plugin, expired).await,
             _ => run_plugin(&self.exec, false, self.timeout).await,
         }
     }

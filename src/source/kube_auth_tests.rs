@@ -228,7 +228,10 @@ fn a_credential_becomes_the_clients_token_or_client_certificate() {
     assert!(u.get("token").is_none(), "{u}");
 }
 
-fn auth_for(exec: ExecConfig) -> ExecAuth {
+fn auth_for(mut exec: ExecConfig) -> ExecAuth {
+    // Never the login handler another test may have set meanwhile.
+    exec.interactive_mode
+        .get_or_insert(ExecInteractiveMode::Never);
     ExecAuth {
         plugin: plugin_name(&exec),
         key: cache_key(&exec),

@@ -12,8 +12,10 @@ use jiff::Timestamp;
 use kclm::config::{ProcessEnv, Target, TargetFlags};
 use kclm::landscape::{Landscape, Update};
 use kclm::session::{Session, SessionOptions};
+use kclm::source::kube_auth::LoginRequest;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::TuiStart;
 use super::effects::{Flow, Live, Runner, dispatch};
@@ -34,6 +36,8 @@ const FRAME: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_secs(10);
 /// Daily log files kept (older ones are deleted at rotation).
 const LOG_FILES_KEPT: usize = 7;
+/// How often a starting session is checked for exec plugins running.
+const LOGIN_POLL: Duration = Duration::from_millis(250);
 
 pub(super) fn start_session(target: &Target, poll: u64) -> Starting {
     let target = target.clone();
@@ -128,7 +132,11 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     }
     let size = terminal.size()?;
     first.insert(0, Msg::Resize(size.width, size.height));
-    let result = main_loop(&mut terminal, &mut state, theme, &start, first).await;
+    // Mid-session logins that need the terminal come to the loop.
+    let (login_tx, login_rx) = tokio::sync::mpsc::unbounded_channel();
+    let handler = LoginHandler::install(login_tx);
+    let result = main_loop(&mut terminal, &mut state, theme, &start, first, login_rx).await;
+    drop(handler);
     if state.mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     }
@@ -159,6 +167,23 @@ fn targets(start: &TuiStart, names: &[String]) -> BTreeMap<String, Result<Target
     out
 }
 
+/// The TUI answers exec plugin logins while it runs; without it they fail
+/// with "login expired" (nothing could show the prompt).
+struct LoginHandler;
+
+impl LoginHandler {
+    fn install(tx: UnboundedSender<LoginRequest>) -> Self {
+        kclm::source::kube_auth::set_login_handler(Some(tx));
+        LoginHandler
+    }
+}
+
+impl Drop for LoginHandler {
+    fn drop(&mut self) {
+        kclm::source::kube_auth::set_login_handler(None);
+    }
+}
+
 async fn recv(session: &mut Option<Session>) -> Option<Update> {
     match session {
         Some(s) => s.rx.recv().await,
@@ -172,6 +197,7 @@ async fn main_loop(
     mut theme: Theme,
     start: &TuiStart,
     first: Vec<Msg>,
+    mut logins: UnboundedReceiver<LoginRequest>,
 ) -> color_eyre::Result<()> {
     let mut events = EventStream::new();
     let mut live = Live::idle();
@@ -189,6 +215,11 @@ async fn main_loop(
     let mut hup_sig = signal(SignalKind::hangup())?;
     let mut int_sig = signal(SignalKind::interrupt())?;
     let mut inbox: VecDeque<Msg> = first.into();
+    let mut login_ids = 0u64;
+    // While a session starts, which exec plugins run (shown as "logging in").
+    let mut login_poll = tokio::time::interval(LOGIN_POLL);
+    login_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut logins_shown: Vec<String> = Vec::new();
     loop {
         let mut r = Runner {
             terminal: &mut *terminal,
@@ -242,6 +273,7 @@ async fn main_loop(
             session,
             env,
             tasks,
+            logins: pending_logins,
         } = &mut live;
         let epoch = *epoch;
         tokio::select! {
@@ -308,6 +340,23 @@ async fn main_loop(
                     && e.is_panic()
                 {
                     tracing::error!("background task panicked: {e}");
+                }
+            },
+            Some(req) = logins.recv() => {
+                login_ids += 1;
+                let plugin = req.plugin.clone();
+                pending_logins.insert(login_ids, req);
+                inbox.push_back(Msg::LoginNeeded { id: login_ids, plugin });
+            },
+            _ = login_poll.tick(), if starting.is_some() || !logins_shown.is_empty() => {
+                let now = if starting.is_some() {
+                    kclm::source::kube_auth::logins_in_progress()
+                } else {
+                    Vec::new()
+                };
+                if now != logins_shown {
+                    logins_shown = now.clone();
+                    inbox.push_back(Msg::LoginsInProgress(now));
                 }
             },
             _ = tick.tick() => inbox.push_back(Msg::Tick(Timestamp::now())),

@@ -2,12 +2,14 @@
 //! background tasks ([`Live`]), the effect runner, the terminal hand-off and
 //! the OSC 52 copy. `update` decides; this only does what it was told.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
 use std::io::Write;
 
 use crossterm::event::EventStream;
 use futures::FutureExt;
 use kclm::session::Session;
+use kclm::source::kube_auth::LoginRequest;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::Signal;
 use tokio::sync::mpsc::UnboundedSender;
@@ -18,7 +20,7 @@ use super::app::{Starting, start_session};
 use super::ops::{OpReport, OpsEnv};
 use super::state::{Level, State};
 use super::theme::Theme;
-use super::update::{Effect, Handoff, Msg, update};
+use super::update::{Effect, Msg, update};
 
 /// The session of the current epoch, owned by the loop (`State` only knows
 /// its epoch): the future that starts it, the session, the clients
@@ -31,6 +33,8 @@ pub struct Live {
     /// Operations, access checks and YAML fetches of this session; dropping
     /// the set aborts them.
     pub tasks: JoinSet<()>,
+    /// Exec plugin logins waiting for the terminal, by request id.
+    pub logins: HashMap<u64, LoginRequest>,
 }
 
 impl Live {
@@ -41,6 +45,7 @@ impl Live {
             session: None,
             env: None,
             tasks: JoinSet::new(),
+            logins: HashMap::new(),
         }
     }
 
@@ -49,6 +54,8 @@ impl Live {
         self.starting = None;
         self.env = None;
         self.tasks = JoinSet::new();
+        // Their clients are gone; dropping a request fails its login.
+        self.logins.clear();
         if let Some(s) = self.session.take() {
             s.shutdown().await;
         }
@@ -182,28 +189,65 @@ impl Runner<'_> {
                 out
             }
             Effect::Handoff(h) => {
-                let result = handoff(&h, self.terminal, self.events, state.mouse).await;
-                while self.interrupts.recv().now_or_never().is_some() {}
-                state.dirty = true;
+                let status = tokio::process::Command::new(&h.program)
+                    .args(&h.args)
+                    .status();
+                let result = self.handed_off(state, &h.what, status).await;
                 vec![Msg::HandoffDone {
                     what: h.what,
-                    result,
+                    result: result
+                        .map(|s| s.code())
+                        .map_err(|e| format!("{}: {e}", h.program)),
                 }]
             }
+            Effect::Login { tag, id, plugin } => match self.live.logins.remove(&id) {
+                Some(req) => {
+                    let what = format!("exec plugin {plugin}");
+                    let login = async {
+                        eprintln!(
+                            "kclm: logging in through exec plugin `{plugin}` … (ctrl-c cancels)"
+                        );
+                        req.run().await
+                    };
+                    let result = self.handed_off(state, &what, login).await;
+                    vec![Msg::LoginDone {
+                        tag,
+                        plugin,
+                        result: result.map_err(|e| e.to_string()),
+                    }]
+                }
+                None => {
+                    tracing::debug!(id, "login request of an ended session dropped");
+                    Vec::new()
+                }
+            },
         };
         Ok(Some(replies))
     }
 }
 
-/// Gives the terminal to a command: input reading stops (the command gets
+impl Runner<'_> {
+    /// Runs `work` (a command, a login) with the terminal handed off, then
+    /// takes it back and redraws everything.
+    async fn handed_off<F: Future>(&mut self, state: &mut State, what: &str, work: F) -> F::Output {
+        let out = handoff(what, self.terminal, self.events, state.mouse, work).await;
+        // Ctrl-C typed to the command reached the console too.
+        while self.interrupts.recv().now_or_never().is_some() {}
+        state.dirty = true;
+        out
+    }
+}
+
+/// Gives the terminal to `work`: input reading stops (whatever runs gets
 /// every key), the screen and cooked mode are restored for it, and the
-/// console comes back when it exits.
-async fn handoff(
-    h: &Handoff,
+/// console comes back when it ends.
+async fn handoff<F: Future>(
+    what: &str,
     terminal: &mut DefaultTerminal,
     events: &mut EventStream,
     mouse: bool,
-) -> Result<Option<i32>, String> {
+    work: F,
+) -> F::Output {
     use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
     use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
     // Dropping the stream stops its reader thread; the new one reads
@@ -215,10 +259,7 @@ async fn handoff(
     // The console hides the cursor while it draws; the command needs it.
     let _ = terminal.show_cursor();
     let _ = ratatui::try_restore();
-    let status = tokio::process::Command::new(&h.program)
-        .args(&h.args)
-        .status()
-        .await;
+    let out = work.await;
     let back = crossterm::terminal::enable_raw_mode().and_then(|()| {
         crossterm::execute!(
             std::io::stdout(),
@@ -234,11 +275,9 @@ async fn handoff(
         let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     }
     if let Err(e) = back {
-        tracing::error!("cannot take the terminal back from {}: {e}", h.what);
+        tracing::error!("cannot take the terminal back from {what}: {e}");
     }
-    status
-        .map(|s| s.code())
-        .map_err(|e| format!("{}: {e}", h.program))
+    out
 }
 
 /// Copies through the terminal (OSC 52), which also works over ssh and tmux.

@@ -62,6 +62,20 @@ pub enum Msg {
         what: String,
         result: Result<Option<i32>, String>,
     },
+    /// An exec plugin needs the terminal for a login (the loop holds the
+    /// request under `id`).
+    LoginNeeded {
+        id: u64,
+        plugin: String,
+    },
+    /// The interactive login asked for by `Effect::Login` ended.
+    LoginDone {
+        tag: Tag,
+        plugin: String,
+        result: Result<(), String>,
+    },
+    /// While a session starts: the exec plugins running right now.
+    LoginsInProgress(Vec<String>),
 }
 
 /// What `update` asks the outside world to do. Requests to the session carry
@@ -92,6 +106,13 @@ pub enum Effect {
     /// Give the terminal to a command until it exits (answered by
     /// `Msg::HandoffDone`).
     Handoff(Handoff),
+    /// Give the terminal to the exec plugin login request `id` until it
+    /// ends (answered by `Msg::LoginDone`).
+    Login {
+        tag: Tag,
+        id: u64,
+        plugin: String,
+    },
 }
 
 /// A command run with the terminal: the console steps aside (main screen,
@@ -191,6 +212,21 @@ fn handle(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::HandoffDone { what, result } => {
             session::handoff_done(s, &what, result);
+            Vec::new()
+        }
+        Msg::LoginNeeded { id, plugin } => session::login_needed(s, id, plugin),
+        Msg::LoginDone {
+            tag,
+            plugin,
+            result,
+        } => {
+            if session::current(s, tag, "login result") {
+                session::login_done(s, &plugin, result);
+            }
+            Vec::new()
+        }
+        Msg::LoginsInProgress(names) => {
+            session::logins_in_progress(s, &names);
             Vec::new()
         }
     }

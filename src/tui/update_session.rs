@@ -139,7 +139,11 @@ pub fn current(s: &State, tag: Tag, what: &str) -> bool {
 /// Gives every request effect a tag of the current session.
 pub fn stamp(s: &mut State, effects: &mut [Effect]) {
     for e in effects {
-        if let Effect::Op(tag, _) | Effect::CheckAccess(tag, _) | Effect::FetchYaml(tag, ..) = e {
+        if let Effect::Op(tag, _)
+        | Effect::CheckAccess(tag, _)
+        | Effect::FetchYaml(tag, ..)
+        | Effect::Login { tag, .. } = e
+        {
             *tag = s.ls.next_tag();
         }
     }
@@ -169,6 +173,44 @@ pub fn handoff_done(s: &mut State, what: &str, result: Result<Option<i32>, Strin
         }
     }
     s.dirty = true;
+}
+
+fn logging_in(plugin: &str) -> String {
+    format!("logging in through exec plugin {plugin}…")
+}
+
+/// An exec plugin needs the terminal: the loop hands it over.
+pub fn login_needed(s: &mut State, id: u64, plugin: String) -> Vec<Effect> {
+    info(s, logging_in(&plugin));
+    vec![Effect::Login {
+        tag: Tag::default(),
+        id,
+        plugin,
+    }]
+}
+
+/// The interactive login ended (the terminal is the console's again).
+pub fn login_done(s: &mut State, plugin: &str, result: Result<(), String>) {
+    match result {
+        Ok(()) => info(s, format!("logged in through exec plugin {plugin}")),
+        Err(e) => {
+            error(s, e);
+        }
+    }
+}
+
+/// While a session starts, the status line names the plugins logging in
+/// (a plain "garden connecting" would look like a hang).
+pub fn logins_in_progress(s: &mut State, names: &[String]) {
+    let shows_login = s
+        .status
+        .as_ref()
+        .is_some_and(|m| m.text.starts_with("logging in through exec plugin"));
+    match names {
+        [] if shows_login => info(s, format!("connecting to {}", s.ls.name)),
+        [] => {}
+        names => info(s, logging_in(&names.join(", "))),
+    }
 }
 
 fn warn(s: &mut State, text: String) {

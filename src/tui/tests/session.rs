@@ -408,3 +408,106 @@ fn shell_hands_the_terminal_over_and_reports_how_it_ended() {
     assert_eq!(m.level, Level::Error);
     assert!(m.text.contains("sh: not found"), "{m:?}");
 }
+
+#[test]
+fn a_login_request_hands_the_terminal_to_the_plugin_and_reports_the_outcome() {
+    let mut s = two_landscapes();
+    let effects = update(
+        &mut s,
+        Msg::LoginNeeded {
+            id: 7,
+            plugin: "gardenlogin".into(),
+        },
+    );
+    let [Effect::Login { tag, id: 7, plugin }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(plugin, "gardenlogin");
+    assert_eq!(tag.epoch, s.ls.epoch, "stamped with the session shown");
+    let m = s.status.clone().expect("a status");
+    assert_eq!(
+        (m.level, m.text.as_str()),
+        (Level::Info, "logging in through exec plugin gardenlogin…")
+    );
+    let done = |s: &mut State, tag, result| {
+        let e = update(
+            s,
+            Msg::LoginDone {
+                tag,
+                plugin: "gardenlogin".into(),
+                result,
+            },
+        );
+        assert_eq!(e, vec![]);
+        s.status.clone().expect("a status")
+    };
+    let m = done(&mut s, *tag, Ok(()));
+    assert_eq!(
+        (m.level, m.text.as_str()),
+        (Level::Info, "logged in through exec plugin gardenlogin")
+    );
+    let m = done(
+        &mut s,
+        *tag,
+        Err("exec plugin `gardenlogin` failed: denied".into()),
+    );
+    assert_eq!(
+        (m.level, m.text.as_str()),
+        (Level::Error, "exec plugin `gardenlogin` failed: denied")
+    );
+}
+
+#[test]
+fn a_login_result_of_an_earlier_session_is_dropped() {
+    let mut s = two_landscapes();
+    let effects = update(
+        &mut s,
+        Msg::LoginNeeded {
+            id: 1,
+            plugin: "gardenlogin".into(),
+        },
+    );
+    let [Effect::Login { tag, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let _ = command(&mut s, "landscape b");
+    assert_ne!(tag.epoch, s.ls.epoch);
+    let before = s.status.clone();
+    let e = update(
+        &mut s,
+        Msg::LoginDone {
+            tag: *tag,
+            plugin: "gardenlogin".into(),
+            result: Err("login expired".into()),
+        },
+    );
+    assert_eq!(e, vec![]);
+    assert_eq!(s.status, before, "the old session's login says nothing");
+}
+
+#[test]
+fn a_starting_session_says_which_plugin_logs_in() {
+    let mut s = two_landscapes();
+    let _ = command(&mut s, "landscape b");
+    assert_eq!(
+        s.status.as_ref().map(|m| m.text.as_str()),
+        Some("connecting to b")
+    );
+    let _ = update(&mut s, Msg::LoginsInProgress(vec!["kubelogin".into()]));
+    assert_eq!(
+        s.status.as_ref().map(|m| m.text.as_str()),
+        Some("logging in through exec plugin kubelogin…")
+    );
+    let _ = update(&mut s, Msg::LoginsInProgress(Vec::new()));
+    assert_eq!(
+        s.status.as_ref().map(|m| m.text.as_str()),
+        Some("connecting to b")
+    );
+    // Once no login shows, an empty list leaves other messages alone.
+    let _ = update(&mut s, Msg::Status("something else".into(), Level::Warning));
+    let _ = update(&mut s, Msg::LoginsInProgress(Vec::new()));
+    assert_eq!(
+        s.status.as_ref().map(|m| m.text.as_str()),
+        Some("something else")
+    );
+}
