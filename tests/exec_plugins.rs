@@ -429,7 +429,10 @@ impl Drop for Tmux {
 
 #[test]
 fn the_console_loads_the_metal_api_and_quits_while_a_plugin_hangs() {
-    assert!(Tmux::available(), "tmux is needed for this test (.ci/run installs it)");
+    assert!(
+        Tmux::available(),
+        "tmux is needed for this test (.ci/run installs it)"
+    );
     let demo = serve();
     let pidfile = demo.dir.path().join("hang-tui.pids");
     let pf = pidfile.display().to_string();
@@ -464,7 +467,10 @@ fn the_console_loads_the_metal_api_and_quits_while_a_plugin_hangs() {
 
 #[test]
 fn a_prompting_plugin_asks_on_the_terminal_before_the_console_takes_it() {
-    assert!(Tmux::available(), "tmux is needed for this test (.ci/run installs it)");
+    assert!(
+        Tmux::available(),
+        "tmux is needed for this test (.ci/run installs it)"
+    );
     let demo = serve();
     let kc = demo.kubeconfig("prompt.sh", "IfAvailable", &[]);
 
@@ -499,13 +505,19 @@ fn a_prompting_plugin_asks_on_the_terminal_before_the_console_takes_it() {
 
 #[test]
 fn an_expired_login_prompts_again_mid_session_and_the_console_comes_back() {
-    assert!(Tmux::available(), "tmux is needed for this test (.ci/run installs it)");
+    assert!(
+        Tmux::available(),
+        "tmux is needed for this test (.ci/run installs it)"
+    );
     login_again_mid_session("Always");
 }
 
 #[test]
 fn an_if_available_plugin_renewed_mid_session_gets_the_terminal_too() {
-    assert!(Tmux::available(), "tmux is needed for this test (.ci/run installs it)");
+    assert!(
+        Tmux::available(),
+        "tmux is needed for this test (.ci/run installs it)"
+    );
     login_again_mid_session("IfAvailable");
 }
 
@@ -574,7 +586,10 @@ fn login_again_mid_session(mode: &str) {
 
 #[test]
 fn a_shoot_operation_logs_in_through_a_prompting_plugin_first() {
-    assert!(Tmux::available(), "tmux is needed for this test (.ci/run installs it)");
+    assert!(
+        Tmux::available(),
+        "tmux is needed for this test (.ci/run installs it)"
+    );
     let demo = serve();
     let listing = demo.kubeconfig("ok.sh", "Never", &[("KCLM_TEST_TOKEN", "demo-admin")]);
     let (out, _) = demo.kclm(
