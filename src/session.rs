@@ -108,13 +108,7 @@ impl Session {
                 }
             }
         }
-        let metal_kinds = [
-            Kind::Machine,
-            Kind::Firewall,
-            Kind::Partition,
-            Kind::Size,
-            Kind::Image,
-        ];
+        let metal_kinds = crate::landscape::MetalKind::ALL.map(Kind::from);
         if metal_kinds.iter().any(|k| wants(*k)) {
             match target.metal.as_ref().map(MetalClient::new) {
                 Some(Ok(client)) => {
