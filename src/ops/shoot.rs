@@ -8,6 +8,7 @@ use kube::api::{DeleteParams, Patch, Preconditions};
 use serde_json::json;
 
 use super::access::{self, AccessCheck};
+use super::approval;
 use super::{
     Applied, NoopReason, ObjectRef, OpContext, OpError, Outcome, Refusal, Step, Unmet, Verdict,
     check_typed_name, delete_precondition, patch_guarded, patch_params,
@@ -15,7 +16,7 @@ use super::{
 use crate::model::gardener::{
     ANN_CONFIRM_DELETION, ANN_OPERATION, ANN_TIMESTAMP, GROUP as GARDENER_GROUP, Shoot,
 };
-use crate::model::{annotation, parse_bool};
+use crate::model::annotation;
 
 /// Credential rotations started through `gardener.cloud/operation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -209,36 +210,107 @@ pub fn precondition(op: ShootOp, s: &Shoot) -> Result<Verdict, Refusal> {
         }),
         // Gardener only acts on `retry` when the last operation failed for good.
         ShootOp::Retry => match s.last_operation() {
-            Some(lo) if lo.state == "Failed" => operation_precondition(s, "retry"),
+            Some(lo) if lo.state == "Failed" => retry_precondition(s),
             Some(lo) => Err(Refusal::Precondition(Unmet::RetryNotFailed {
                 type_: lo.type_.to_string(),
                 state: lo.state.to_string(),
             })),
             None => Err(Refusal::Precondition(Unmet::NoLastOperation)),
         },
-        ShootOp::Reconcile | ShootOp::Maintain | ShootOp::Rotate(_) => {
-            operation_precondition(s, op.action())
-        }
+        // While the last operation Failed, the API server keeps `reconcile`
+        // and gardenlet never acts on it: it would only block a later retry.
+        ShootOp::Reconcile => match s.last_operation() {
+            Some(lo) if lo.state == "Failed" => {
+                Err(Refusal::Precondition(Unmet::ReconcileOnFailed {
+                    type_: lo.type_.to_string(),
+                }))
+            }
+            _ => operation_precondition(s, op.action()),
+        },
+        ShootOp::Maintain | ShootOp::Rotate(_) => operation_precondition(s, op.action()),
     }
+}
+
+/// The pending `gardener.cloud/operation` entries (`;` separates parallel ones).
+fn pending_operations(s: &Shoot) -> Vec<&str> {
+    annotation(&s.metadata, ANN_OPERATION)
+        .map(|v| v.split(';').map(str::trim).filter(|o| !o.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// `retry` on a Failed shoot: a pending `reconcile` is one Gardener will never
+/// act on while the shoot is Failed, so retry replaces it.
+fn retry_precondition(s: &Shoot) -> Result<Verdict, Refusal> {
+    match pending_operations(s).as_slice() {
+        [] | ["reconcile"] => Ok(Verdict::Go),
+        ["retry"] => Ok(Verdict::Noop(NoopReason::AlreadyRequested("retry".into()))),
+        _ => operation_precondition(s, "retry"),
+    }
+}
+
+/// The rotation family of an operation (`ca` for `rotate-ca-start`) and
+/// whether it is a `-complete` phase.
+fn rotation_family(op: &str) -> Option<(&str, bool)> {
+    let rest = op.strip_prefix("rotate-")?;
+    let rest = rest
+        .strip_suffix("-without-workers-rollout")
+        .unwrap_or(rest);
+    Some(match rest.strip_suffix("-complete") {
+        Some(family) => (family, true),
+        None => (rest.strip_suffix("-start").unwrap_or(rest), false),
+    })
 }
 
 /// `gardener.cloud/operation`: never overwrites a different pending operation
 /// (that would silently cancel someone's rotation); the same one is a no-op.
+/// Rotations run in parallel (Gardener takes a `;`-separated list), so a
+/// rotation joins pending rotations, except the other phase of its own
+/// family (starting and completing one rotation at once makes no sense).
 fn operation_precondition(s: &Shoot, op: &str) -> Result<Verdict, Refusal> {
-    match annotation(&s.metadata, ANN_OPERATION).filter(|v| !v.is_empty()) {
-        Some(pending) if pending == op => {
-            Ok(Verdict::Noop(NoopReason::AlreadyRequested(op.to_string())))
+    let pending = pending_operations(s);
+    if pending.is_empty() {
+        return Ok(Verdict::Go);
+    }
+    if pending.contains(&op) {
+        return Ok(Verdict::Noop(NoopReason::AlreadyRequested(op.to_string())));
+    }
+    let joined = pending.join(";");
+    let Some((family, _)) = rotation_family(op) else {
+        return Err(Refusal::Precondition(Unmet::OperationPending { pending: joined }));
+    };
+    for p in &pending {
+        match rotation_family(p) {
+            None => return Err(Refusal::Precondition(Unmet::OperationPending { pending: joined })),
+            Some((f, _)) if f == family => {
+                return Err(Refusal::Precondition(Unmet::NotInParallel {
+                    op: op.to_string(),
+                    pending: p.to_string(),
+                }));
+            }
+            Some(_) => {}
         }
-        Some(pending) => Err(Refusal::Precondition(Unmet::OperationPending {
-            pending: pending.to_string(),
-        })),
-        None => Ok(Verdict::Go),
+    }
+    Ok(Verdict::Go)
+}
+
+/// The annotation value to write for an operation the precondition let
+/// through: `retry` replaces a pending `reconcile`, a rotation joins pending
+/// rotations.
+fn operation_value(op: ShootOp, s: &Shoot) -> String {
+    let value = op.action();
+    match op {
+        ShootOp::Rotate(_) => {
+            let mut all = pending_operations(s);
+            all.push(value);
+            all.join(";")
+        }
+        _ => value.to_string(),
     }
 }
 
 /// The merge patch of an operation the precondition let through, and what
 /// to report once it is accepted.
-fn patch_for(op: ShootOp) -> (serde_json::Value, String) {
+fn patch_for(op: ShootOp, s: &Shoot) -> (serde_json::Value, String) {
     match op {
         ShootOp::Hibernate => (
             json!({"spec": {"hibernation": {"enabled": true}}}),
@@ -249,10 +321,15 @@ fn patch_for(op: ShootOp) -> (serde_json::Value, String) {
             "wake-up requested".into(),
         ),
         _ => {
-            let value = op.action();
+            let value = operation_value(op, s);
+            let message = if value == op.action() {
+                format!("{value} requested")
+            } else {
+                format!("{} requested (annotation now {value:?})", op.action())
+            };
             (
                 json!({"metadata": {"annotations": {ANN_OPERATION: value}}}),
-                format!("{value} requested"),
+                message,
             )
         }
     }
@@ -263,7 +340,7 @@ pub(crate) fn step(op: ShootOp, s: &Shoot) -> Result<Step, OpError> {
     match precondition(op, s).map_err(OpError::Refused)? {
         Verdict::Noop(why) => Ok(Step::Done(why)),
         Verdict::Go => {
-            let (patch, message) = patch_for(op);
+            let (patch, message) = patch_for(op, s);
             Ok(Step::Patch(patch, message))
         }
     }
@@ -311,7 +388,7 @@ pub(crate) async fn delete_confirmed(
 }
 
 fn confirmed(s: &Shoot) -> bool {
-    annotation(&s.metadata, ANN_CONFIRM_DELETION).and_then(parse_bool) == Some(true)
+    approval::is_confirmed(s)
 }
 
 /// Whether a shoot may be deleted as it is (the typed name is checked apart).
@@ -327,12 +404,27 @@ async fn delete_inner(
 ) -> Result<Outcome, OpError> {
     let api = Api::<Shoot>::namespaced(client.clone(), &target.namespace);
     let what = format!("shoot {target}");
+    // Under dual approval, whoever writes the confirmation may not send the
+    // DELETE: refuse before writing anything rather than write and revert.
+    let before = api.get(&target.name).await?;
+    delete_precondition(&before.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
+    let dual = approval::dual_approval_required(client, &before).await;
+    if dual == Some(true) && !confirmed(&before) {
+        return Err(OpError::Refused(Refusal::Precondition(
+            Unmet::FirstApprovalNeeded { what },
+        )));
+    }
+    // The timestamp the shoot had before kclm wrote its own: a revert puts it back.
+    let old_timestamp = std::sync::Mutex::new(None::<String>);
     let (shoot, applied) = patch_guarded(&api, ctx, &target.name, |s| {
         delete_precondition(&s.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
         if confirmed(s) {
-            // Someone (perhaps a second approver) confirmed already: keep their
+            // Someone (perhaps a first approver) confirmed already: keep their
             // annotation as it is, and never revert it.
             return Ok(Step::Done(NoopReason::AlreadyConfirmed));
+        }
+        if let Ok(mut old) = old_timestamp.lock() {
+            *old = annotation(&s.metadata, ANN_TIMESTAMP).map(str::to_string);
         }
         let now = jiff::Timestamp::now().to_string();
         Ok(Step::Patch(
@@ -360,15 +452,26 @@ async fn delete_inner(
     };
     let err = match api.delete(&target.name, &dp).await {
         Ok(_) => {
-            return Ok(Outcome::new(
-                ctx,
-                "delete",
-                &target.to_string(),
-                "deletion requested".into(),
-            ));
+            let mut message = String::from("deletion requested");
+            if dual == Some(true) && !we_confirmed {
+                let (by, at) = approval::confirmation_of(&shoot);
+                message += &format!(" (second approval; confirmed by {by} at {at})");
+            }
+            return Ok(Outcome::new(ctx, "delete", &target.to_string(), message));
         }
         Err(e) => OpError::from(e),
     };
+    if dual == Some(true) && !we_confirmed && err.code() == Some(403) {
+        let (by, at) = approval::confirmation_of(&shoot);
+        return Err(OpError::Refused(Refusal::Precondition(
+            Unmet::SecondApproverNeeded {
+                what: format!("shoot {target}"),
+                by,
+                at,
+                server: format!(" (the server said: {err})"),
+            },
+        )));
+    }
     if ctx.dry_run {
         return dry_run_refused(client, ctx, target, we_confirmed, err).await;
     }
@@ -380,7 +483,8 @@ async fn delete_inner(
     if !we_confirmed {
         return Err(err);
     }
-    revert_confirmation(&api, ctx, &target.name, err).await
+    let old = old_timestamp.into_inner().unwrap_or_default();
+    revert_confirmation(&api, ctx, &target.name, old, err).await
 }
 
 /// A dry-run DELETE was refused. After a dry-run confirmation PATCH (which
@@ -430,9 +534,15 @@ async fn revert_confirmation(
     api: &Api<Shoot>,
     ctx: &OpContext,
     name: &str,
+    old_timestamp: Option<String>,
     err: OpError,
 ) -> Result<Outcome, OpError> {
-    let patch = json!({"metadata": {"annotations": {ANN_CONFIRM_DELETION: null}}});
+    // Exactly what kclm added, in one patch: the confirmation goes, the
+    // timestamp goes back to what it was (or goes, if there was none).
+    let patch = json!({"metadata": {"annotations": {
+        ANN_CONFIRM_DELETION: null,
+        ANN_TIMESTAMP: old_timestamp,
+    }}});
     match api
         .patch(name, &patch_params(ctx), &Patch::Merge(&patch))
         .await
