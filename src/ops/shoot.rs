@@ -529,6 +529,15 @@ async fn deleted_anyway(api: &Api<Shoot>, name: &str) -> Option<String> {
     }
 }
 
+/// Exactly what kclm added, in one patch: the confirmation goes, the
+/// timestamp goes back to what it was (or goes, if there was none).
+fn revert_patch(old_timestamp: Option<String>) -> serde_json::Value {
+    json!({"metadata": {"annotations": {
+        ANN_CONFIRM_DELETION: null,
+        ANN_TIMESTAMP: old_timestamp,
+    }}})
+}
+
 /// Takes the confirmation back after a failed DELETE; returns the DELETE's error.
 async fn revert_confirmation(
     api: &Api<Shoot>,
@@ -537,12 +546,7 @@ async fn revert_confirmation(
     old_timestamp: Option<String>,
     err: OpError,
 ) -> Result<Outcome, OpError> {
-    // Exactly what kclm added, in one patch: the confirmation goes, the
-    // timestamp goes back to what it was (or goes, if there was none).
-    let patch = json!({"metadata": {"annotations": {
-        ANN_CONFIRM_DELETION: null,
-        ANN_TIMESTAMP: old_timestamp,
-    }}});
+    let patch = revert_patch(old_timestamp);
     match api
         .patch(name, &patch_params(ctx), &Patch::Merge(&patch))
         .await
@@ -680,6 +684,81 @@ mod tests {
         assert_eq!(
             patch_of(step(ShootOp::Maintain, &shoot(json!({})))),
             json!({"metadata": {"annotations": {"gardener.cloud/operation": "maintain"}}})
+        );
+    }
+
+    #[test]
+    fn a_revert_removes_both_annotations_kclm_wrote_or_restores_the_old_timestamp() {
+        assert_eq!(
+            revert_patch(None),
+            json!({"metadata": {"annotations": {
+                "confirmation.gardener.cloud/deletion": null, "gardener.cloud/timestamp": null}}})
+        );
+        assert_eq!(
+            revert_patch(Some("2026-01-01T00:00:00Z".into()))["metadata"]["annotations"]
+                ["gardener.cloud/timestamp"],
+            "2026-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn reconcile_on_a_failed_shoot_points_to_retry_and_retry_replaces_it() {
+        let failed = shoot(json!({
+            "metadata": {"annotations": {"gardener.cloud/operation": "reconcile"}},
+            "status": {"lastOperation": {"type": "Reconcile", "state": "Failed"}}}));
+        let e = step(ShootOp::Reconcile, &failed).err().unwrap();
+        assert!(
+            matches!(
+                e,
+                OpError::Refused(Refusal::Precondition(Unmet::ReconcileOnFailed { .. }))
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("kclm shoot retry"), "{e}");
+        assert_eq!(
+            patch_of(step(ShootOp::Retry, &failed)),
+            json!({"metadata": {"annotations": {"gardener.cloud/operation": "retry"}}})
+        );
+        // Another pending operation is still never overwritten by retry.
+        let rotating = shoot(json!({
+            "metadata": {"annotations": {"gardener.cloud/operation": "rotate-ca-start"}},
+            "status": {"lastOperation": {"type": "Reconcile", "state": "Failed"}}}));
+        assert!(step(ShootOp::Retry, &rotating).is_err());
+    }
+
+    #[test]
+    fn rotations_join_pending_rotations_but_not_their_own_other_phase() {
+        let pending = shoot(
+            json!({"metadata": {"annotations": {"gardener.cloud/operation": "rotate-ssh-keypair"}}}),
+        );
+        assert_eq!(
+            patch_of(step(
+                ShootOp::Rotate(Rotation::ObservabilityCredentials),
+                &pending
+            )),
+            json!({"metadata": {"annotations": {
+                "gardener.cloud/operation": "rotate-ssh-keypair;rotate-observability-credentials"}}})
+        );
+        let ca = shoot(
+            json!({"metadata": {"annotations": {"gardener.cloud/operation": "rotate-ca-start"}}}),
+        );
+        let e = step(ShootOp::Rotate(Rotation::CaComplete), &ca).err().unwrap();
+        assert!(
+            matches!(
+                e,
+                OpError::Refused(Refusal::Precondition(Unmet::NotInParallel { .. }))
+            ),
+            "{e}"
+        );
+        // maintain and reconcile still wait for a pending rotation.
+        assert!(step(ShootOp::Maintain, &ca).is_err());
+        let listed = shoot(json!({"metadata": {"annotations": {
+            "gardener.cloud/operation": "rotate-ssh-keypair;rotate-ca-start"}}}));
+        assert_eq!(
+            precondition(ShootOp::Rotate(Rotation::CaStart), &listed),
+            Ok(Verdict::Noop(NoopReason::AlreadyRequested(
+                "rotate-ca-start".into()
+            )))
         );
     }
 
