@@ -260,3 +260,71 @@ async fn the_demo_refuses_unknown_and_forbidden_operations_like_gardener() {
         .await;
     assert!(r.status().is_success(), "{:?}", r.text().await);
 }
+
+fn kclm_cli(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("kclm").unwrap();
+    c.env_clear()
+        .env("HOME", dir)
+        .env("KCLM_CONFIG_DIR", dir.join("config"))
+        .env("KCLM_STATE_DIR", dir.join("state"))
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .timeout(std::time::Duration::from_secs(120));
+    c
+}
+
+/// `namespace/name` of the first demo shoot whose last operation is in `state`.
+fn cli_shoot(dir: &std::path::Path, state: &str) -> String {
+    let out = kclm_cli(dir)
+        .args(["--demo", "get", "shoots", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["last_operation"]["state"] == state && r["namespace"] != "garden")
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["namespace"].as_str().unwrap(),
+                r["name"].as_str().unwrap()
+            )
+        })
+        .expect("a shoot in that state")
+}
+
+/// The CLI: `shoot confirm-deletion` takes the name (or NS/NAME) typed again
+/// and only confirms; `shoot reconcile` on a Failed shoot exits 1 pointing to retry.
+#[test]
+fn the_cli_confirms_for_deletion_and_refuses_reconcile_on_failed() {
+    let d = tempfile::tempdir().unwrap();
+    let ok = cli_shoot(d.path(), "Succeeded");
+    let name = ok.split('/').nth(1).unwrap().to_string();
+    let out = kclm_cli(d.path())
+        .args(["--demo", "shoot", "confirm-deletion", &ok, "--confirm", "wrong"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for typed in [ok.as_str(), name.as_str()] {
+        let out = kclm_cli(d.path())
+            .args(["--demo", "shoot", "confirm-deletion", &ok, "--confirm", typed])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        assert!(
+            stdout.starts_with(&format!("{ok}: deletion confirmed")),
+            "{stdout}"
+        );
+    }
+
+    let failed = cli_shoot(d.path(), "Failed");
+    let out = kclm_cli(d.path())
+        .args(["--demo", "shoot", "reconcile", &failed])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("kclm shoot retry"), "{stdout}");
+}
