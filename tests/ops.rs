@@ -186,7 +186,10 @@ async fn an_existing_confirmation_is_never_reverted() {
             .contains("another subject must perform the deletion"),
         "{e}"
     );
-    assert!(e.to_string().contains("DELETE needs a second approver"), "{e}");
+    assert!(
+        e.to_string().contains("DELETE needs a second approver"),
+        "{e}"
+    );
     let methods: Vec<String> = h.writes().iter().map(|w| w.method.clone()).collect();
     assert_eq!(methods, ["DELETE"]);
     assert!(confirmed(&h.shoot(s.namespace(), s.name()).await.unwrap()));

@@ -101,7 +101,7 @@ async fn a_delete_under_dual_approval_leaves_nothing_of_kclms_behind() {
 /// delete (and its dry run) says a second approver is needed and who confirmed.
 #[tokio::test]
 async fn confirm_for_deletion_sends_no_delete_and_the_confirmer_is_told_to_find_a_second_approver()
- {
+{
     let h = Harness::start().await;
     let s = ordinary(&h.shoots().await);
     require_dual_approval(&h, &s).await;
@@ -113,7 +113,11 @@ async fn confirm_for_deletion_sends_no_delete_and_the_confirmer_is_told_to_find_
     let out = kclm::ops::approval::confirm_deletion(&client, &h.ctx(), &target(&s), s.name())
         .await
         .unwrap();
-    assert!(out.message.contains("deletion confirmed"), "{}", out.message);
+    assert!(
+        out.message.contains("deletion confirmed"),
+        "{}",
+        out.message
+    );
     let methods: Vec<String> = h.writes().iter().map(|w| w.method.clone()).collect();
     assert_eq!(methods, ["PATCH"]);
     let confirmed = h.shoot(s.namespace(), s.name()).await.unwrap();
@@ -225,7 +229,10 @@ async fn the_demo_refuses_unknown_and_forbidden_operations_like_gardener() {
     let s = ordinary(&h.shoots().await);
     let path = shoot_path(s.namespace(), s.name());
     let r = h
-        .raw_patch(&path, json!({"metadata": {"annotations": {ANN_OPERATION: "foo"}}}))
+        .raw_patch(
+            &path,
+            json!({"metadata": {"annotations": {ANN_OPERATION: "foo"}}}),
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
     let body: serde_json::Value = r.json().await.unwrap();
@@ -302,13 +309,27 @@ fn the_cli_confirms_for_deletion_and_refuses_reconcile_on_failed() {
     let ok = cli_shoot(d.path(), "Succeeded");
     let name = ok.split('/').nth(1).unwrap().to_string();
     let out = kclm_cli(d.path())
-        .args(["--demo", "shoot", "confirm-deletion", &ok, "--confirm", "wrong"])
+        .args([
+            "--demo",
+            "shoot",
+            "confirm-deletion",
+            &ok,
+            "--confirm",
+            "wrong",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     for typed in [ok.as_str(), name.as_str()] {
         let out = kclm_cli(d.path())
-            .args(["--demo", "shoot", "confirm-deletion", &ok, "--confirm", typed])
+            .args([
+                "--demo",
+                "shoot",
+                "confirm-deletion",
+                &ok,
+                "--confirm",
+                typed,
+            ])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);

@@ -213,11 +213,15 @@ fn operation_causes(shoot: &Value) -> Vec<(&'static str, String, String)> {
         let base = op.split_once('=').map_or(*op, |(b, _)| b);
         let with_args = matches!(base, "rollout-workers" | "rotate-rollout-workers");
         if !SHOOT_OPERATIONS.contains(&base) || (op.contains('=') && !with_args) {
-            let supported: Vec<String> = SHOOT_OPERATIONS.iter().map(|o| format!("{o:?}")).collect();
+            let supported: Vec<String> =
+                SHOOT_OPERATIONS.iter().map(|o| format!("{o:?}")).collect();
             causes.push((
                 "FieldValueNotSupported",
                 field.clone(),
-                format!("Unsupported value: {op:?}: supported values: {}", supported.join(", ")),
+                format!(
+                    "Unsupported value: {op:?}: supported values: {}",
+                    supported.join(", ")
+                ),
             ));
         } else if *op == "maintain" && ops.len() > 1 {
             causes.push((
@@ -435,7 +439,11 @@ pub(crate) fn admit_shoot_update(old: &Value, new: &mut Value) -> Result<(), Api
         // While the last operation Failed only `retry` counts: a `reconcile`
         // is kept (and ignored by gardenlet) like gardener-apiserver does.
         let failed = s(new, "/status/lastOperation/state") == "Failed";
-        let strip = if failed { op == "retry" } else { op == "reconcile" };
+        let strip = if failed {
+            op == "retry"
+        } else {
+            op == "reconcile"
+        };
         if strip {
             if let Some(a) = new["metadata"]["annotations"].as_object_mut() {
                 a.remove(ANN_OPERATION);

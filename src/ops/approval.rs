@@ -171,7 +171,10 @@ mod tests {
         assert!(requires_dual_approval(&p, &shoot(json!({"env": "prod"}))));
         assert!(requires_dual_approval(&p, &shoot(json!({"env": "dev"}))));
         assert!(!requires_dual_approval(&p, &shoot(json!({"env": "test"}))));
-        assert!(!requires_dual_approval(&project(json!([])), &shoot(json!({}))));
+        assert!(!requires_dual_approval(
+            &project(json!([])),
+            &shoot(json!({}))
+        ));
         let all = project(json!([{"resource": "shoots", "selector": {}}]));
         assert!(requires_dual_approval(&all, &shoot(json!({}))));
     }

@@ -97,7 +97,9 @@ pub enum Unmet {
     )]
     ReconcileOnFailed { type_: String },
     /// Two operations Gardener does not run side by side.
-    #[error("operation {op:?} cannot run in parallel with the pending {pending:?}; wait until Gardener has picked it up")]
+    #[error(
+        "operation {op:?} cannot run in parallel with the pending {pending:?}; wait until Gardener has picked it up"
+    )]
     NotInParallel { op: String, pending: String },
     /// The project's `dualApprovalForDeletion` selects the shoot and nobody confirmed it yet.
     #[error(

@@ -13,10 +13,10 @@ use super::{
     Applied, NoopReason, ObjectRef, OpContext, OpError, Outcome, Refusal, Step, Unmet, Verdict,
     check_typed_name, delete_precondition, patch_guarded, patch_params,
 };
+use crate::model::annotation;
 use crate::model::gardener::{
     ANN_CONFIRM_DELETION, ANN_OPERATION, ANN_TIMESTAMP, GROUP as GARDENER_GROUP, Shoot,
 };
-use crate::model::annotation;
 
 /// Credential rotations started through `gardener.cloud/operation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,7 +234,12 @@ pub fn precondition(op: ShootOp, s: &Shoot) -> Result<Verdict, Refusal> {
 /// The pending `gardener.cloud/operation` entries (`;` separates parallel ones).
 fn pending_operations(s: &Shoot) -> Vec<&str> {
     annotation(&s.metadata, ANN_OPERATION)
-        .map(|v| v.split(';').map(str::trim).filter(|o| !o.is_empty()).collect())
+        .map(|v| {
+            v.split(';')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -276,11 +281,17 @@ fn operation_precondition(s: &Shoot, op: &str) -> Result<Verdict, Refusal> {
     }
     let joined = pending.join(";");
     let Some((family, _)) = rotation_family(op) else {
-        return Err(Refusal::Precondition(Unmet::OperationPending { pending: joined }));
+        return Err(Refusal::Precondition(Unmet::OperationPending {
+            pending: joined,
+        }));
     };
     for p in &pending {
         match rotation_family(p) {
-            None => return Err(Refusal::Precondition(Unmet::OperationPending { pending: joined })),
+            None => {
+                return Err(Refusal::Precondition(Unmet::OperationPending {
+                    pending: joined,
+                }));
+            }
             Some((f, _)) if f == family => {
                 return Err(Refusal::Precondition(Unmet::NotInParallel {
                     op: op.to_string(),
@@ -695,8 +706,7 @@ mod tests {
                 "confirmation.gardener.cloud/deletion": null, "gardener.cloud/timestamp": null}}})
         );
         assert_eq!(
-            revert_patch(Some("2026-01-01T00:00:00Z".into()))["metadata"]["annotations"]
-                ["gardener.cloud/timestamp"],
+            revert_patch(Some("2026-01-01T00:00:00Z".into()))["metadata"]["annotations"]["gardener.cloud/timestamp"],
             "2026-01-01T00:00:00Z"
         );
     }
@@ -742,7 +752,9 @@ mod tests {
         let ca = shoot(
             json!({"metadata": {"annotations": {"gardener.cloud/operation": "rotate-ca-start"}}}),
         );
-        let e = step(ShootOp::Rotate(Rotation::CaComplete), &ca).err().unwrap();
+        let e = step(ShootOp::Rotate(Rotation::CaComplete), &ca)
+            .err()
+            .unwrap();
         assert!(
             matches!(
                 e,
