@@ -23,6 +23,7 @@ pub mod metal;
 pub mod outcome;
 pub mod request;
 pub mod shoot;
+mod shoot_delete;
 
 use serde::Serialize;
 
