@@ -139,10 +139,10 @@ async fn a_mistyped_confirmation_or_protection_sends_no_write() {
     assert!(!confirmed(&h.shoot(b.namespace(), b.name()).await.unwrap()));
 }
 
-/// Dual approval: the one who confirmed may not delete. The DELETE fails, and
-/// the annotation kclm wrote is taken back.
+/// Dual approval: the one who confirmed may not delete, so kclm refuses to
+/// write a confirmation it would only have to take back (see ops_approval.rs).
 #[tokio::test]
-async fn a_refused_delete_reverts_the_confirmation_kclm_wrote() {
+async fn a_delete_needing_a_first_approval_writes_nothing() {
     let h = Harness::start().await;
     let s = ordinary(&h.shoots().await).remove(0);
     require_dual_approval(&h, &s).await;
@@ -150,20 +150,14 @@ async fn a_refused_delete_reverts_the_confirmation_kclm_wrote() {
     let e = shoot::delete(&client, &h.ctx(), &target(&s), s.name())
         .await
         .unwrap_err();
-    match &e {
-        OpError::Api { code, message, .. } => {
-            assert_eq!(*code, 403);
-            assert!(
-                message.contains("another subject must perform the deletion"),
-                "{message}"
-            );
-        }
-        other => panic!("expected the server's 403, got {other:?}"),
-    }
-    let methods: Vec<String> = h.writes().iter().map(|w| w.method.clone()).collect();
-    assert_eq!(methods, ["PATCH", "DELETE", "PATCH"]);
-    let last: serde_json::Value = serde_json::from_str(&h.writes()[2].body).unwrap();
-    assert!(last["metadata"]["annotations"][ANN_CONFIRM_DELETION].is_null());
+    assert!(
+        matches!(
+            &e,
+            OpError::Refused(Refusal::Precondition(Unmet::FirstApprovalNeeded { .. }))
+        ),
+        "{e}"
+    );
+    assert!(h.writes().is_empty(), "{:?}", h.writes());
     let after = h.shoot(s.namespace(), s.name()).await.unwrap();
     assert!(after.metadata.deletion_timestamp.is_none());
     assert!(annotation(&after.metadata, ANN_CONFIRM_DELETION).is_none());
@@ -186,7 +180,16 @@ async fn an_existing_confirmation_is_never_reverted() {
     let e = shoot::delete(&client, &h.ctx(), &target(&s), s.name())
         .await
         .unwrap_err();
-    assert_eq!(e.code(), Some(403), "{e}");
+    // The confirmer's DELETE: the server's 403, explained as dual approval.
+    assert!(
+        e.to_string()
+            .contains("another subject must perform the deletion"),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("DELETE needs a second approver"),
+        "{e}"
+    );
     let methods: Vec<String> = h.writes().iter().map(|w| w.method.clone()).collect();
     assert_eq!(methods, ["DELETE"]);
     assert!(confirmed(&h.shoot(s.namespace(), s.name()).await.unwrap()));

@@ -275,6 +275,11 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
             confirm,
             flags,
         } => (None, shoots, flags, Some(confirm.as_str())),
+        ShootCommand::ConfirmDeletion {
+            target,
+            confirm,
+            flags,
+        } => return confirm_deletion(global, target, confirm, flags).await,
     };
     // Usage problems are reported before connecting anywhere.
     let explicit: Vec<ObjectRef> = shoots
@@ -314,6 +319,37 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
                 }
             }
             (None, None) => return Err(CliError::Usage("internal: no operation".into())),
+        };
+        conn.run(op, flags).await
+    }
+    .await;
+    conn.close().await;
+    result
+}
+
+/// `kclm shoot confirm-deletion NS/NAME --confirm NAME|NS/NAME`: the first
+/// approver's half of a dual-approval deletion.
+async fn confirm_deletion(
+    global: &GlobalArgs,
+    target_s: &str,
+    confirm: &str,
+    flags: &OpFlags,
+) -> Result<(), CliError> {
+    let obj = parse_ref(target_s)?;
+    let typed = if confirm == obj.to_string() {
+        obj.name.as_str()
+    } else {
+        confirm
+    };
+    kclm::ops::check_typed_name(typed, &obj.name)
+        .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
+    let target = connect::require_target(global)?;
+    let conn = Conn::open(target, vec![Kind::Shoot], false).await?;
+    let result = async {
+        conn.garden()?;
+        let op = Op::ConfirmShootDeletion {
+            target: obj.clone(),
+            typed: typed.to_string(),
         };
         conn.run(op, flags).await
     }

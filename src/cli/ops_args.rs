@@ -76,6 +76,17 @@ pub enum ShootCommand {
         #[command(flatten)]
         flags: OpFlags,
     },
+    /// First approver under dual approval: annotate confirmation.gardener.cloud/deletion
+    /// only (no DELETE); another subject then runs `kclm shoot delete`.
+    ConfirmDeletion {
+        /// NAMESPACE/NAME of the shoot.
+        target: String,
+        /// The shoot's name, or NAMESPACE/NAME, typed again.
+        #[arg(long, value_name = "NAME|NS/NAME")]
+        confirm: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -80,8 +80,19 @@ fn selects(selector: &Value, labels: &Value) -> bool {
     labels_ok && exprs_ok
 }
 
+/// Whether any of the project's `dualApprovalForDeletion` rules for `shoots`
+/// selects the shoot (Gardener checks them all, not just the first).
+fn requires_dual_approval(project: &Value, shoot: &Value) -> bool {
+    project["spec"]["dualApprovalForDeletion"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["resource"].as_str() == Some("shoots"))
+        .any(|r| selects(&r["selector"], &shoot["metadata"]["labels"]))
+}
+
 /// On DELETE of a confirmed shoot: refuses the confirmer when the project asks
-/// for dual approval of this shoot (the first `shoots` rule decides).
+/// for dual approval of this shoot.
 pub(crate) fn check_dual_approval(
     kube: &KubeStore,
     shoot: &Value,
@@ -94,12 +105,7 @@ pub(crate) fn check_dual_approval(
     else {
         return Ok(());
     };
-    let rule = project["spec"]["dualApprovalForDeletion"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["resource"].as_str() == Some("shoots"));
-    let required = rule.is_some_and(|r| selects(&r["selector"], &shoot["metadata"]["labels"]));
+    let required = requires_dual_approval(project, shoot);
     let by = shoot["metadata"]["annotations"][ANN_CONFIRMED_BY].as_str();
     if required && by == Some(user) {
         return Err(ApiError::forbidden(
@@ -133,6 +139,17 @@ mod tests {
         let mut gone = json!({"metadata": {"annotations": {ANN_CONFIRMED_BY: "alice"}}});
         maintain_confirmed_by(Some(&conf(Some("alice"))), &mut gone, "bob");
         assert!(gone["metadata"]["annotations"][ANN_CONFIRMED_BY].is_null());
+    }
+
+    #[test]
+    fn every_shoots_rule_counts_not_only_the_first() {
+        let project = json!({"spec": {"dualApprovalForDeletion": [
+            {"resource": "shoots", "selector": {"matchLabels": {"env": "dev"}}},
+            {"resource": "shoots", "selector": {"matchLabels": {"env": "prod"}}}]}});
+        let prod = json!({"metadata": {"labels": {"env": "prod"}}});
+        assert!(requires_dual_approval(&project, &prod));
+        let test = json!({"metadata": {"labels": {"env": "test"}}});
+        assert!(!requires_dual_approval(&project, &test));
     }
 
     #[test]

@@ -168,11 +168,70 @@ pub(crate) fn validate_shoot(shoot: &Value, old: Option<&Value>) -> Result<(), A
             }
         }
     }
+    causes.extend(operation_causes(shoot));
     if causes.is_empty() {
         Ok(())
     } else {
         Err(ApiError::invalid(def, name, &causes))
     }
+}
+
+/// The values Gardener accepts in a shoot's `gardener.cloud/operation`
+/// (sorted, as its validation lists them).
+const SHOOT_OPERATIONS: [&str; 20] = [
+    "force-in-place-update",
+    "maintain",
+    "reconcile",
+    "retry",
+    "rollout-workers",
+    "rotate-ca-complete",
+    "rotate-ca-start",
+    "rotate-ca-start-without-workers-rollout",
+    "rotate-credentials-complete",
+    "rotate-credentials-start",
+    "rotate-credentials-start-without-workers-rollout",
+    "rotate-etcd-encryption-key",
+    "rotate-etcd-encryption-key-complete",
+    "rotate-etcd-encryption-key-start",
+    "rotate-observability-credentials",
+    "rotate-rollout-workers",
+    "rotate-serviceaccount-key-complete",
+    "rotate-serviceaccount-key-start",
+    "rotate-serviceaccount-key-start-without-workers-rollout",
+    "rotate-ssh-keypair",
+];
+
+/// Gardener's validation of `gardener.cloud/operation`: a `;`-separated list
+/// of known operations (`rollout-workers=<pools>` and
+/// `rotate-rollout-workers=<pools>` take arguments); `maintain` runs alone.
+fn operation_causes(shoot: &Value) -> Vec<(&'static str, String, String)> {
+    let field = format!("metadata.annotations[{ANN_OPERATION}]");
+    let value = s(shoot, "/metadata/annotations/gardener.cloud~1operation");
+    let ops: Vec<&str> = value.split(';').filter(|o| !o.is_empty()).collect();
+    let mut causes = Vec::new();
+    for op in &ops {
+        let base = op.split_once('=').map_or(*op, |(b, _)| b);
+        let with_args = matches!(base, "rollout-workers" | "rotate-rollout-workers");
+        if !SHOOT_OPERATIONS.contains(&base) || (op.contains('=') && !with_args) {
+            let supported: Vec<String> =
+                SHOOT_OPERATIONS.iter().map(|o| format!("{o:?}")).collect();
+            causes.push((
+                "FieldValueNotSupported",
+                field.clone(),
+                format!(
+                    "Unsupported value: {op:?}: supported values: {}",
+                    supported.join(", ")
+                ),
+            ));
+        } else if *op == "maintain" && ops.len() > 1 {
+            causes.push((
+                "FieldValueForbidden",
+                field.clone(),
+                "Forbidden: operation 'maintain' is not permitted to be run in parallel with other operations".into(),
+            ));
+        }
+    }
+    causes
 }
 
 /// ShootValidator/ShootMutator/metal webhook on create (and version changes on update).
@@ -377,14 +436,21 @@ pub(crate) fn admit_shoot_update(old: &Value, new: &mut Value) -> Result<(), Api
     let mut bump = new["spec"] != old["spec"];
     if !new["status"]["lastOperation"].is_null() {
         let op = s(new, "/metadata/annotations/gardener.cloud~1operation").to_string();
+        // While the last operation Failed only `retry` counts: a `reconcile`
+        // is kept (and ignored by gardenlet) like gardener-apiserver does.
         let failed = s(new, "/status/lastOperation/state") == "Failed";
-        let strip = op == "reconcile" || (op == "retry" && failed);
+        let strip = if failed {
+            op == "retry"
+        } else {
+            op == "reconcile"
+        };
         if strip {
             if let Some(a) = new["metadata"]["annotations"].as_object_mut() {
                 a.remove(ANN_OPERATION);
             }
             bump = true;
-        } else if op.split(';').any(|o| o.starts_with("rotate-"))
+        } else if !failed
+            && op.split(';').any(|o| o.starts_with("rotate-"))
             && op != s(old, "/metadata/annotations/gardener.cloud~1operation")
         {
             bump = true;

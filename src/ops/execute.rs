@@ -149,6 +149,10 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
             Ok(c) => shoot::delete(c, &ctx, &target, &typed).await,
             Err(e) => Err(e),
         }),
+        Op::ConfirmShootDeletion { target, typed } => one(match env.client(Service::Garden) {
+            Ok(c) => super::approval::confirm_deletion(c, &ctx, &target, &typed).await,
+            Err(e) => Err(e),
+        }),
         Op::Pause { target, paused } => one(match env.client(Service::Capi) {
             Ok(c) => capi::set_paused(c, &ctx, &target, paused).await,
             Err(e) => Err(e),

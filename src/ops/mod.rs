@@ -14,6 +14,7 @@
 //! request (with `dryRun=All` when asked), then one audit line.
 
 pub mod access;
+pub mod approval;
 pub mod audit;
 pub mod bulk;
 pub mod capi;
@@ -22,6 +23,7 @@ pub mod metal;
 pub mod outcome;
 pub mod request;
 pub mod shoot;
+mod shoot_delete;
 
 use serde::Serialize;
 

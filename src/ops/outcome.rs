@@ -89,6 +89,37 @@ pub enum Unmet {
         "operation {pending:?} is still pending on this shoot; wait until Gardener has picked it up"
     )]
     OperationPending { pending: String },
+    /// `reconcile` while the last operation Failed: Gardener keeps the
+    /// annotation and never acts on it; only `retry` counts then.
+    #[error(
+        "the last operation ({type_}) Failed: Gardener ignores reconcile until it is retried; \
+         use retry (`kclm shoot retry`) instead"
+    )]
+    ReconcileOnFailed { type_: String },
+    /// Two operations Gardener does not run side by side.
+    #[error(
+        "operation {op:?} cannot run in parallel with the pending {pending:?}; wait until Gardener has picked it up"
+    )]
+    NotInParallel { op: String, pending: String },
+    /// The project's `dualApprovalForDeletion` selects the shoot and nobody confirmed it yet.
+    #[error(
+        "{what} needs two approvers: its project requires dual approval for deletion; one \
+         subject confirms (`kclm shoot confirm-deletion`), another sends the DELETE \
+         (`kclm shoot delete`); nothing was changed"
+    )]
+    FirstApprovalNeeded { what: String },
+    /// Confirmed already, and the confirmer may not send the DELETE.
+    #[error(
+        "DELETE needs a second approver: this project requires dual approval for deletion of \
+         {what}; confirmed by {by} at {at}, so the DELETE must come from another subject{server}"
+    )]
+    SecondApproverNeeded {
+        what: String,
+        by: String,
+        at: String,
+        /// The server's own words, if it said no (`: ...`), else empty.
+        server: String,
+    },
     #[error("{what} is already being deleted")]
     BeingDeleted { what: String },
     #[error("the server did not record the {annotation} annotation on {what}; no DELETE sent")]

@@ -15,6 +15,12 @@ pub enum Op {
         target: ObjectRef,
         typed: String,
     },
+    /// The first approver's half of a dual-approval deletion: the
+    /// confirmation annotation only, no DELETE.
+    ConfirmShootDeletion {
+        target: ObjectRef,
+        typed: String,
+    },
     /// One shoot operation on several shoots (each gets its own result).
     Bulk(ShootOp, Vec<ObjectRef>),
     /// Confirmed by the name for one shoot, by the count for several.
@@ -68,6 +74,7 @@ impl Op {
         match self {
             Op::Shoot(op, t) => format!("{} {t}", op.action()),
             Op::DeleteShoot { target, .. } => format!("delete {target}"),
+            Op::ConfirmShootDeletion { target, .. } => format!("confirm deletion of {target}"),
             Op::Bulk(op, ts) => format!("{} {} shoots", op.action(), ts.len()),
             Op::BulkDelete { targets, .. } => format!("delete {} shoots", targets.len()),
             Op::Pause { target, paused } => {
@@ -95,6 +102,7 @@ impl Op {
         match self {
             Op::Shoot(_, t)
             | Op::DeleteShoot { target: t, .. }
+            | Op::ConfirmShootDeletion { target: t, .. }
             | Op::Pause { target: t, .. }
             | Op::DeleteCluster { target: t, .. }
             | Op::DeleteTenant { target: t, .. } => Some(t.to_string()),
@@ -114,6 +122,7 @@ impl Op {
     pub fn fill(&mut self, input: &str) {
         match self {
             Op::DeleteShoot { typed, .. }
+            | Op::ConfirmShootDeletion { typed, .. }
             | Op::BulkDelete { typed, .. }
             | Op::DeleteCluster { typed, .. }
             | Op::DeleteTenant { typed, .. } => *typed = input.to_string(),

@@ -1,21 +1,17 @@
 //! Shoot operations on the garden cluster: hibernate, wake, delete with typed
-//! confirmation, and the `gardener.cloud/operation` annotations (reconcile,
+//! confirmation (in `shoot_delete`), and the `gardener.cloud/operation` annotations (reconcile,
 //! maintain, retry, credential rotations). All are merge patches, so all are
 //! idempotent and retried on 409 with a fresh read (see `patch_guarded`).
 
 use kube::Api;
-use kube::api::{DeleteParams, Patch, Preconditions};
 use serde_json::json;
 
-use super::access::{self, AccessCheck};
 use super::{
-    Applied, NoopReason, ObjectRef, OpContext, OpError, Outcome, Refusal, Step, Unmet, Verdict,
-    check_typed_name, delete_precondition, patch_guarded, patch_params,
+    NoopReason, ObjectRef, OpContext, OpError, Outcome, Refusal, Step, Unmet, Verdict,
+    patch_guarded,
 };
-use crate::model::gardener::{
-    ANN_CONFIRM_DELETION, ANN_OPERATION, ANN_TIMESTAMP, GROUP as GARDENER_GROUP, Shoot,
-};
-use crate::model::{annotation, parse_bool};
+use crate::model::annotation;
+use crate::model::gardener::{ANN_OPERATION, Shoot};
 
 /// Credential rotations started through `gardener.cloud/operation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,6 +99,9 @@ impl ShootOp {
         }
     }
 }
+
+pub(crate) use super::shoot_delete::delete_confirmed;
+pub use super::shoot_delete::{delete, delete_shoot_precondition};
 
 /// Runs one shoot operation.
 pub async fn run(
@@ -209,36 +208,118 @@ pub fn precondition(op: ShootOp, s: &Shoot) -> Result<Verdict, Refusal> {
         }),
         // Gardener only acts on `retry` when the last operation failed for good.
         ShootOp::Retry => match s.last_operation() {
-            Some(lo) if lo.state == "Failed" => operation_precondition(s, "retry"),
+            Some(lo) if lo.state == "Failed" => retry_precondition(s),
             Some(lo) => Err(Refusal::Precondition(Unmet::RetryNotFailed {
                 type_: lo.type_.to_string(),
                 state: lo.state.to_string(),
             })),
             None => Err(Refusal::Precondition(Unmet::NoLastOperation)),
         },
-        ShootOp::Reconcile | ShootOp::Maintain | ShootOp::Rotate(_) => {
-            operation_precondition(s, op.action())
-        }
+        // While the last operation Failed, the API server keeps `reconcile`
+        // and gardenlet never acts on it: it would only block a later retry.
+        ShootOp::Reconcile => match s.last_operation() {
+            Some(lo) if lo.state == "Failed" => {
+                Err(Refusal::Precondition(Unmet::ReconcileOnFailed {
+                    type_: lo.type_.to_string(),
+                }))
+            }
+            _ => operation_precondition(s, op.action()),
+        },
+        ShootOp::Maintain | ShootOp::Rotate(_) => operation_precondition(s, op.action()),
     }
+}
+
+/// The pending `gardener.cloud/operation` entries (`;` separates parallel ones).
+fn pending_operations(s: &Shoot) -> Vec<&str> {
+    annotation(&s.metadata, ANN_OPERATION)
+        .map(|v| {
+            v.split(';')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `retry` on a Failed shoot: a pending `reconcile` is one Gardener will never
+/// act on while the shoot is Failed, so retry replaces it.
+fn retry_precondition(s: &Shoot) -> Result<Verdict, Refusal> {
+    match pending_operations(s).as_slice() {
+        [] | ["reconcile"] => Ok(Verdict::Go),
+        ["retry"] => Ok(Verdict::Noop(NoopReason::AlreadyRequested("retry".into()))),
+        _ => operation_precondition(s, "retry"),
+    }
+}
+
+/// The rotation family of an operation (`ca` for `rotate-ca-start`) and
+/// whether it is a `-complete` phase.
+fn rotation_family(op: &str) -> Option<(&str, bool)> {
+    let rest = op.strip_prefix("rotate-")?;
+    let rest = rest
+        .strip_suffix("-without-workers-rollout")
+        .unwrap_or(rest);
+    Some(match rest.strip_suffix("-complete") {
+        Some(family) => (family, true),
+        None => (rest.strip_suffix("-start").unwrap_or(rest), false),
+    })
 }
 
 /// `gardener.cloud/operation`: never overwrites a different pending operation
 /// (that would silently cancel someone's rotation); the same one is a no-op.
+/// Rotations run in parallel (Gardener takes a `;`-separated list), so a
+/// rotation joins pending rotations, except the other phase of its own
+/// family (starting and completing one rotation at once makes no sense).
 fn operation_precondition(s: &Shoot, op: &str) -> Result<Verdict, Refusal> {
-    match annotation(&s.metadata, ANN_OPERATION).filter(|v| !v.is_empty()) {
-        Some(pending) if pending == op => {
-            Ok(Verdict::Noop(NoopReason::AlreadyRequested(op.to_string())))
+    let pending = pending_operations(s);
+    if pending.is_empty() {
+        return Ok(Verdict::Go);
+    }
+    if pending.contains(&op) {
+        return Ok(Verdict::Noop(NoopReason::AlreadyRequested(op.to_string())));
+    }
+    let joined = pending.join(";");
+    let Some((family, _)) = rotation_family(op) else {
+        return Err(Refusal::Precondition(Unmet::OperationPending {
+            pending: joined,
+        }));
+    };
+    for p in &pending {
+        match rotation_family(p) {
+            None => {
+                return Err(Refusal::Precondition(Unmet::OperationPending {
+                    pending: joined,
+                }));
+            }
+            Some((f, _)) if f == family => {
+                return Err(Refusal::Precondition(Unmet::NotInParallel {
+                    op: op.to_string(),
+                    pending: p.to_string(),
+                }));
+            }
+            Some(_) => {}
         }
-        Some(pending) => Err(Refusal::Precondition(Unmet::OperationPending {
-            pending: pending.to_string(),
-        })),
-        None => Ok(Verdict::Go),
+    }
+    Ok(Verdict::Go)
+}
+
+/// The annotation value to write for an operation the precondition let
+/// through: `retry` replaces a pending `reconcile`, a rotation joins pending
+/// rotations.
+fn operation_value(op: ShootOp, s: &Shoot) -> String {
+    let value = op.action();
+    match op {
+        ShootOp::Rotate(_) => {
+            let mut all = pending_operations(s);
+            all.push(value);
+            all.join(";")
+        }
+        _ => value.to_string(),
     }
 }
 
 /// The merge patch of an operation the precondition let through, and what
 /// to report once it is accepted.
-fn patch_for(op: ShootOp) -> (serde_json::Value, String) {
+fn patch_for(op: ShootOp, s: &Shoot) -> (serde_json::Value, String) {
     match op {
         ShootOp::Hibernate => (
             json!({"spec": {"hibernation": {"enabled": true}}}),
@@ -249,10 +330,15 @@ fn patch_for(op: ShootOp) -> (serde_json::Value, String) {
             "wake-up requested".into(),
         ),
         _ => {
-            let value = op.action();
+            let value = operation_value(op, s);
+            let message = if value == op.action() {
+                format!("{value} requested")
+            } else {
+                format!("{} requested (annotation now {value:?})", op.action())
+            };
             (
                 json!({"metadata": {"annotations": {ANN_OPERATION: value}}}),
-                format!("{value} requested"),
+                message,
             )
         }
     }
@@ -263,200 +349,8 @@ pub(crate) fn step(op: ShootOp, s: &Shoot) -> Result<Step, OpError> {
     match precondition(op, s).map_err(OpError::Refused)? {
         Verdict::Noop(why) => Ok(Step::Done(why)),
         Verdict::Go => {
-            let (patch, message) = patch_for(op);
+            let (patch, message) = patch_for(op, s);
             Ok(Step::Patch(patch, message))
-        }
-    }
-}
-
-/// Deletes a shoot the Gardener way: the typed text must equal the name, the
-/// shoot must not be protected, then the confirmation annotation is written
-/// (merge patch) and only then the DELETE is sent. If the DELETE fails, the
-/// annotation kclm wrote is reverted and the server's message returned.
-///
-/// Dry run: the PATCH goes out with `dryRun=All`, which stores nothing. Gardener's
-/// `DeletionConfirmation` admission plugin reads the *stored* object, so a
-/// dry-run DELETE of a shoot that was not confirmed before is refused with its
-/// 403 even when the real flow would succeed. Since authorization runs before
-/// admission, exactly that refusal proves the DELETE would be authorized; it is
-/// reported as such, and any other answer is reported as the error it is. A
-/// dry run cannot prove dual approval for a shoot not yet confirmed.
-pub async fn delete(
-    client: &kube::Client,
-    ctx: &OpContext,
-    target: &ObjectRef,
-    typed_confirmation: &str,
-) -> Result<Outcome, OpError> {
-    let result = match ctx
-        .writable()
-        .and_then(|_| check_typed_name(typed_confirmation, &target.name))
-    {
-        Ok(()) => delete_inner(client, ctx, target).await,
-        Err(e) => Err(e),
-    };
-    ctx.record("delete", &target.to_string(), result)
-}
-
-/// Delete after the caller checked a confirmation (the bulk path checks the count).
-pub(crate) async fn delete_confirmed(
-    client: &kube::Client,
-    ctx: &OpContext,
-    target: &ObjectRef,
-) -> Result<Outcome, OpError> {
-    let result = match ctx.writable() {
-        Ok(()) => delete_inner(client, ctx, target).await,
-        Err(e) => Err(e),
-    };
-    ctx.record("delete", &target.to_string(), result)
-}
-
-fn confirmed(s: &Shoot) -> bool {
-    annotation(&s.metadata, ANN_CONFIRM_DELETION).and_then(parse_bool) == Some(true)
-}
-
-/// Whether a shoot may be deleted as it is (the typed name is checked apart).
-pub fn delete_shoot_precondition(s: &Shoot, protect: &[String]) -> Result<(), Refusal> {
-    let what = format!("shoot {}/{}", s.namespace(), s.name());
-    delete_precondition(&s.metadata, protect, &what)
-}
-
-async fn delete_inner(
-    client: &kube::Client,
-    ctx: &OpContext,
-    target: &ObjectRef,
-) -> Result<Outcome, OpError> {
-    let api = Api::<Shoot>::namespaced(client.clone(), &target.namespace);
-    let what = format!("shoot {target}");
-    let (shoot, applied) = patch_guarded(&api, ctx, &target.name, |s| {
-        delete_precondition(&s.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
-        if confirmed(s) {
-            // Someone (perhaps a second approver) confirmed already: keep their
-            // annotation as it is, and never revert it.
-            return Ok(Step::Done(NoopReason::AlreadyConfirmed));
-        }
-        let now = jiff::Timestamp::now().to_string();
-        Ok(Step::Patch(
-            json!({"metadata": {"annotations": {ANN_CONFIRM_DELETION: "true", ANN_TIMESTAMP: now}}}),
-            "confirmed".into(),
-        ))
-    })
-    .await?;
-    let we_confirmed = matches!(applied, Applied::Patched(_));
-    if !confirmed(&shoot) {
-        return Err(OpError::Refused(Refusal::Precondition(
-            Unmet::ConfirmationNotRecorded {
-                annotation: ANN_CONFIRM_DELETION,
-                what,
-            },
-        )));
-    }
-    let dp = DeleteParams {
-        dry_run: ctx.dry_run,
-        preconditions: shoot.metadata.uid.clone().map(|uid| Preconditions {
-            uid: Some(uid),
-            resource_version: None,
-        }),
-        ..Default::default()
-    };
-    let err = match api.delete(&target.name, &dp).await {
-        Ok(_) => {
-            return Ok(Outcome::new(
-                ctx,
-                "delete",
-                &target.to_string(),
-                "deletion requested".into(),
-            ));
-        }
-        Err(e) => OpError::from(e),
-    };
-    if ctx.dry_run {
-        return dry_run_refused(client, ctx, target, we_confirmed, err).await;
-    }
-    if matches!(err, OpError::Transport(_))
-        && let Some(done) = deleted_anyway(&api, &target.name).await
-    {
-        return Ok(Outcome::new(ctx, "delete", &target.to_string(), done));
-    }
-    if !we_confirmed {
-        return Err(err);
-    }
-    revert_confirmation(&api, ctx, &target.name, err).await
-}
-
-/// A dry-run DELETE was refused. After a dry-run confirmation PATCH (which
-/// stores nothing), Gardener's `DeletionConfirmation` check refuses it with a
-/// 403 once authorization has passed, and RBAC refuses it with a 403 when it
-/// has not. An access review tells the two apart without reading the server's
-/// text: allowed means the DELETE was authorized and only the expected check
-/// said no.
-async fn dry_run_refused(
-    client: &kube::Client,
-    ctx: &OpContext,
-    target: &ObjectRef,
-    we_confirmed: bool,
-    err: OpError,
-) -> Result<Outcome, OpError> {
-    if !we_confirmed || err.code() != Some(403) {
-        return Err(err);
-    }
-    let check = AccessCheck::new("delete", GARDENER_GROUP, "shoots").on(target);
-    match access::review(client, &check).await {
-        Ok(a) if a.allowed => Ok(Outcome::new(
-            ctx,
-            "delete",
-            &target.to_string(),
-            "confirmation PATCH accepted; DELETE authorized, then refused by Gardener's \
-             admission as expected for a dry run (its DeletionConfirmation check reads the \
-             stored object, which a dry-run PATCH leaves unconfirmed)"
-                .into(),
-        )),
-        _ => Err(err),
-    }
-}
-
-/// After a lost DELETE answer: the shoot may be gone or terminating already.
-async fn deleted_anyway(api: &Api<Shoot>, name: &str) -> Option<String> {
-    match api.get_opt(name).await {
-        Ok(None) => Some("deleted (the DELETE answer was lost; the shoot is gone)".into()),
-        Ok(Some(s)) if s.metadata.deletion_timestamp.is_some() => {
-            Some("deletion requested (the DELETE answer was lost; the shoot is terminating)".into())
-        }
-        _ => None,
-    }
-}
-
-/// Takes the confirmation back after a failed DELETE; returns the DELETE's error.
-async fn revert_confirmation(
-    api: &Api<Shoot>,
-    ctx: &OpContext,
-    name: &str,
-    err: OpError,
-) -> Result<Outcome, OpError> {
-    let patch = json!({"metadata": {"annotations": {ANN_CONFIRM_DELETION: null}}});
-    match api
-        .patch(name, &patch_params(ctx), &Patch::Merge(&patch))
-        .await
-    {
-        Ok(_) => Err(err),
-        Err(e) => {
-            let also = format!(
-                "; reverting the {ANN_CONFIRM_DELETION} annotation failed too: {}",
-                OpError::from(e)
-            );
-            Err(match err {
-                OpError::Api {
-                    code,
-                    reason,
-                    message,
-                } => OpError::Api {
-                    code,
-                    reason,
-                    message: message + &also,
-                },
-                OpError::Conflict(m) => OpError::Conflict(m + &also),
-                OpError::Transport(m) => OpError::Transport(m + &also),
-                other => other,
-            })
         }
     }
 }
@@ -570,6 +464,69 @@ mod tests {
         assert_eq!(
             patch_of(step(ShootOp::Maintain, &shoot(json!({})))),
             json!({"metadata": {"annotations": {"gardener.cloud/operation": "maintain"}}})
+        );
+    }
+
+    #[test]
+    fn reconcile_on_a_failed_shoot_points_to_retry_and_retry_replaces_it() {
+        let failed = shoot(json!({
+            "metadata": {"annotations": {"gardener.cloud/operation": "reconcile"}},
+            "status": {"lastOperation": {"type": "Reconcile", "state": "Failed"}}}));
+        let e = step(ShootOp::Reconcile, &failed).err().unwrap();
+        assert!(
+            matches!(
+                e,
+                OpError::Refused(Refusal::Precondition(Unmet::ReconcileOnFailed { .. }))
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("kclm shoot retry"), "{e}");
+        assert_eq!(
+            patch_of(step(ShootOp::Retry, &failed)),
+            json!({"metadata": {"annotations": {"gardener.cloud/operation": "retry"}}})
+        );
+        // Another pending operation is still never overwritten by retry.
+        let rotating = shoot(json!({
+            "metadata": {"annotations": {"gardener.cloud/operation": "rotate-ca-start"}},
+            "status": {"lastOperation": {"type": "Reconcile", "state": "Failed"}}}));
+        assert!(step(ShootOp::Retry, &rotating).is_err());
+    }
+
+    #[test]
+    fn rotations_join_pending_rotations_but_not_their_own_other_phase() {
+        let pending = shoot(
+            json!({"metadata": {"annotations": {"gardener.cloud/operation": "rotate-ssh-keypair"}}}),
+        );
+        assert_eq!(
+            patch_of(step(
+                ShootOp::Rotate(Rotation::ObservabilityCredentials),
+                &pending
+            )),
+            json!({"metadata": {"annotations": {
+                "gardener.cloud/operation": "rotate-ssh-keypair;rotate-observability-credentials"}}})
+        );
+        let ca = shoot(
+            json!({"metadata": {"annotations": {"gardener.cloud/operation": "rotate-ca-start"}}}),
+        );
+        let e = step(ShootOp::Rotate(Rotation::CaComplete), &ca)
+            .err()
+            .unwrap();
+        assert!(
+            matches!(
+                e,
+                OpError::Refused(Refusal::Precondition(Unmet::NotInParallel { .. }))
+            ),
+            "{e}"
+        );
+        // maintain and reconcile still wait for a pending rotation.
+        assert!(step(ShootOp::Maintain, &ca).is_err());
+        let listed = shoot(json!({"metadata": {"annotations": {
+            "gardener.cloud/operation": "rotate-ssh-keypair;rotate-ca-start"}}}));
+        assert_eq!(
+            precondition(ShootOp::Rotate(Rotation::CaStart), &listed),
+            Ok(Verdict::Noop(NoopReason::AlreadyRequested(
+                "rotate-ca-start".into()
+            )))
         );
     }
 

@@ -91,6 +91,24 @@ pub fn dialog(s: &State, subj: &Subject, c: Choice) -> Option<Confirm> {
             }
             d.warning(CANNOT_UNDO)
         }
+        (Subject::Shoot(t), Choice::ConfirmDeletion) => lines(
+            Confirm::new(
+                format!("Confirm deletion of shoot {t}"),
+                &t.name,
+                request(
+                    s,
+                    Op::ConfirmShootDeletion {
+                        target: t.clone(),
+                        typed: String::new(),
+                    },
+                ),
+            ),
+            shoot_lines(row(s, t), t),
+        )
+        .detail(
+            "Writes confirmation.gardener.cloud/deletion only; no DELETE is sent. Under dual \
+             approval another subject then deletes the shoot.",
+        ),
         (Subject::Shoots(ts), Choice::Shoot(op)) => bulk(s, ts, Some(op)),
         (Subject::Shoots(ts), Choice::DeleteShoot) => bulk(s, ts, None),
         (Subject::Cluster(t, _), Choice::Pause(paused)) => {

@@ -21,6 +21,8 @@ use super::views::action_menu::{Menu, MenuItem};
 pub enum Choice {
     Shoot(ShootOp),
     DeleteShoot,
+    /// First approver under dual approval: the confirmation only, no DELETE.
+    ConfirmDeletion,
     RotateMenu,
     Pause(bool),
     DeleteCluster,
@@ -188,6 +190,9 @@ fn checks(subj: &Subject, c: Choice) -> Vec<AccessCheck> {
             vec![AccessCheck::shoot_op(ShootOp::Reconcile, t)]
         }
         (Subject::Shoot(t), Choice::DeleteShoot) => AccessCheck::shoot_delete(t).to_vec(),
+        (Subject::Shoot(t), Choice::ConfirmDeletion) => {
+            vec![AccessCheck::shoot_op(ShootOp::Reconcile, t)]
+        }
         (Subject::Cluster(t, _), Choice::Pause(_)) => vec![AccessCheck::cluster("patch", t)],
         (Subject::Cluster(t, _), Choice::DeleteCluster) => {
             vec![AccessCheck::cluster("delete", t)]
@@ -278,6 +283,13 @@ fn shoot_precondition(s: &State, sh: &Shoot, c: Choice) -> Option<Unavailable> {
         Choice::DeleteShoot => shoot::delete_shoot_precondition(sh, &s.ls.protect)
             .err()
             .map(Unavailable::Refused),
+        Choice::ConfirmDeletion => match shoot::delete_shoot_precondition(sh, &s.ls.protect) {
+            Err(r) => Some(Unavailable::Refused(r)),
+            Ok(()) if kclm::ops::approval::is_confirmed(sh) => {
+                Some(Unavailable::Noop(NoopReason::AlreadyConfirmed))
+            }
+            Ok(()) => None,
+        },
         _ => None,
     }
 }
@@ -460,13 +472,20 @@ pub fn open_menu(s: &mut State) -> Vec<Effect> {
             }
         }
     };
-    let items = entries
+    let mut items: Vec<MenuItem> = entries
         .iter()
         .filter_map(|(a, label)| {
             let c = choice_for(*a, &subj)?;
             Some(item(s, &subj, label.to_string(), Some(*a), c))
         })
         .collect();
+    if let Subject::Shoot(_) = subj {
+        // Dual approval: the first approver confirms, another subject deletes
+        // (with "delete", which sends only the DELETE once confirmed).
+        let label = "confirm for deletion (first approver)".to_string();
+        let at = items.len().saturating_sub(1);
+        items.insert(at, item(s, &subj, label, None, Choice::ConfirmDeletion));
+    }
     let dry = if s.dry_run { " (dry run)" } else { "" };
     s.overlay = Some(Overlay::Menu(Menu {
         title: format!("actions · {}{dry}", subject_name(&subj)),

@@ -482,10 +482,22 @@ fn rbac_is_asked_once_per_shoot_and_a_refusal_greys_the_action_out() {
         del.disabled.as_ref().map(ToString::to_string).as_deref(),
         Some("forbidden: RBAC: user alice may not delete shoots in garden-beta")
     );
+    // The patch is allowed: reconcile is not refused by RBAC (api's last
+    // operation Failed, so the core points to retry instead).
+    let reconcile = m
+        .items
+        .iter()
+        .find(|i| i.label == "reconcile")
+        .expect("listed");
     assert!(
-        m.items
-            .iter()
-            .any(|i| i.label == "reconcile" && i.disabled.is_none())
+        matches!(
+            &reconcile.disabled,
+            Some(Unavailable::Refused(Refusal::Precondition(
+                kclm::ops::Unmet::ReconcileOnFailed { .. }
+            )))
+        ),
+        "{:?}",
+        reconcile.disabled
     );
     press(&mut s, "esc");
     assert!(press(&mut s, "D").is_empty());
@@ -661,5 +673,64 @@ fn a_refused_hibernation_says_what_the_core_precondition_says() {
     assert_eq!(
         OpError::Refused(refusal.clone()).to_string(),
         format!("refused: {text}")
+    );
+}
+
+/// Dual approval from the action menu: the first approver's "confirm for
+/// deletion" is typed-name confirmed and sends the confirmation op (no
+/// DELETE); once the shoot is confirmed it is the core's no-op.
+#[test]
+fn confirm_for_deletion_is_a_typed_menu_entry_and_a_noop_once_confirmed() {
+    let mut s = state();
+    select(&mut s, "api");
+    press(&mut s, "m");
+    let Some(Overlay::Menu(m)) = &s.overlay else {
+        panic!("menu")
+    };
+    let at = m
+        .items
+        .iter()
+        .position(|i| i.label.starts_with("confirm for deletion"))
+        .expect("listed");
+    assert!(m.items[at].disabled.is_none(), "{:?}", m.items[at].disabled);
+    for _ in 0..at {
+        press(&mut s, "j");
+    }
+    assert!(press(&mut s, "enter").is_empty());
+    let d = confirm(&s);
+    assert_eq!(d.kind, ConfirmKind::Typed);
+    assert_eq!(d.title, "Confirm deletion of shoot garden-beta/api");
+    assert!(d.details.join("\n").contains("no DELETE is sent"));
+    type_text(&mut s, "apx");
+    assert!(press(&mut s, "enter").is_empty());
+    press(&mut s, "ctrl-u");
+    type_text(&mut s, "api");
+    assert_eq!(
+        press(&mut s, "enter"),
+        op(
+            Op::ConfirmShootDeletion {
+                target: r("garden-beta", "api"),
+                typed: "api".into()
+            },
+            false
+        )
+    );
+
+    edit_shoot(&mut s, "api", |v| {
+        v["metadata"]["annotations"]["confirmation.gardener.cloud/deletion"] = "true".into();
+    });
+    select(&mut s, "api");
+    press(&mut s, "m");
+    let Some(Overlay::Menu(m)) = &s.overlay else {
+        panic!("menu")
+    };
+    let item = m
+        .items
+        .iter()
+        .find(|i| i.label.starts_with("confirm for deletion"))
+        .expect("listed");
+    assert_eq!(
+        item.disabled,
+        Some(Unavailable::Noop(kclm::ops::NoopReason::AlreadyConfirmed))
     );
 }
