@@ -46,7 +46,7 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
     let how = kclm::source::kube_auth::Interactivity::detect();
     let clusters = [&target.garden, &target.capi].into_iter().flatten();
     for e in kclm::source::kube_auth::prepare_all(clusters, how).await {
-        eprintln!("warning: {e}");
+        eprintln!("warning: {}", kclm::text::escape(&e.to_string()));
     }
     let opts = kclm::session::SessionOptions {
         kinds,
@@ -63,7 +63,11 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
         if let SourceState::Error(r) | SourceState::Unavailable(r) = state
             && *kind != primary
         {
-            eprintln!("warning: {}: {r}", kind.plural());
+            eprintln!(
+                "warning: {}: {}",
+                kind.plural(),
+                kclm::text::escape(&r.to_string())
+            );
         }
     }
     match ls.sources.get(&primary) {
