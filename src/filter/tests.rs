@@ -410,7 +410,11 @@ fn highlight_never_panics_and_stays_inside_the_name() {
             continue;
         }
         let chars = name.chars().count() as u32;
-        for expr in [format!("\"{needle}\""), needle.clone(), format!("x \"{needle}\" {needle}")] {
+        for expr in [
+            format!("\"{needle}\""),
+            needle.clone(),
+            format!("x \"{needle}\" {needle}"),
+        ] {
             let Ok(f) = Filter::parse(&expr, &["name"]) else {
                 continue;
             };
