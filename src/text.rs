@@ -49,6 +49,16 @@ pub fn escape_lines(s: &str) -> Cow<'_, str> {
     escape_except(s, Some('\n'))
 }
 
+/// `s` without its [unsafe](is_unsafe) characters: for a screen cell,
+/// where an escape would change the width the layout gave it.
+pub fn strip(s: &str) -> Cow<'_, str> {
+    if s.chars().any(is_unsafe) {
+        Cow::Owned(s.chars().filter(|&c| !is_unsafe(c)).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 fn escape_except(s: &str, keep: Option<char>) -> Cow<'_, str> {
     let bad = |c: char| is_unsafe(c) && Some(c) != keep;
     if !s.chars().any(bad) {
@@ -81,6 +91,8 @@ mod tests {
         assert_eq!(escape("x\u{202e}dorp\u{2066}"), "x\\u{202e}dorp\\u{2066}");
         assert_eq!(escape("two\nlines\r\t"), "two\\x0alines\\x0d\\x09");
         assert_eq!(escape_lines("one\x1b\ntwo\n"), "one\\x1b\ntwo\n");
+        assert_eq!(strip("a\u{202e}b\x1b"), "ab");
+        assert!(matches!(strip("plain"), Cow::Borrowed("plain")));
     }
 
     #[test]
