@@ -148,6 +148,7 @@ async fn served_control_characters_reach_the_terminal_escaped() {
     api.merge_patch(
         &format!("{GARDEN}/namespaces/{ns}/shoots/{name}/status"),
         json!({"status": {
+            "technicalID": "",
             "lastOperation": {"type": EVIL, "state": "Succeeded", "progress": 100,
                               "description": EVIL, "lastUpdateTime": "2026-01-01T00:00:00Z"},
             "constraints": [{"type": "HibernationPossible", "status": "False",
@@ -220,5 +221,16 @@ async fn served_control_characters_reach_the_terminal_escaped() {
         .find(|r| r["name"] == project.as_str())
         .unwrap();
     assert_eq!(row["description"], EVIL);
+    // an empty technical ID (a shoot not reconciled yet) is unknown: null
+    let json_out = kclm(dir.path(), &env, &["get", "shoots", "-o", "json"]);
+    let rows: Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["namespace"] == ns.as_str() && r["name"] == name.as_str())
+        .unwrap();
+    assert_eq!(row["technical_id"], Value::Null, "{row}");
+    assert_eq!(row["last_operation"]["type"], EVIL);
     demo.shutdown().await;
 }
