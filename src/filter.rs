@@ -307,14 +307,19 @@ impl Filter {
         for t in self.terms.iter().filter(|t| !t.negate) {
             match (&t.kind, &t.pattern) {
                 (TermKind::Fuzzy(_), Some(p)) => {
-                    let hay = Utf32Str::new(name, &mut m.buf);
+                    // one element per char (not per grapheme, as
+                    // `Utf32Str::new` makes them), so indices are char positions
+                    let hay = if name.is_ascii() {
+                        Utf32Str::Ascii(name.as_bytes())
+                    } else {
+                        m.buf.clear();
+                        m.buf.extend(name.chars());
+                        Utf32Str::Unicode(&m.buf)
+                    };
                     p.indices(hay, &mut m.matcher, &mut out);
                 }
                 (TermKind::Exact(Needle { text, .. }), _) => {
-                    if let Some(pos) = name.to_lowercase().find(text.as_str()) {
-                        let start = name[..pos].chars().count() as u32;
-                        out.extend(start..start + text.chars().count() as u32);
-                    }
+                    out.extend(exact_chars(name, text));
                 }
                 _ => {}
             }
@@ -322,6 +327,30 @@ impl Filter {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+/// The char positions of `name` covered by the first case-insensitive
+/// occurrence of `needle_lower` (already lower-cased). Lower-casing can change
+/// a char's byte length (`İ` is two bytes, its lower case three) and even its
+/// number of chars, so the offset is found in the lower-cased name and mapped
+/// back through the char each lower-cased byte came from; a match that starts
+/// or ends inside one char's lower case covers that whole char.
+fn exact_chars(name: &str, needle_lower: &str) -> std::ops::Range<u32> {
+    if needle_lower.is_empty() {
+        return 0..0;
+    }
+    let mut lower = String::with_capacity(name.len());
+    // owner[b]: the index of the char of `name` that lower byte `b` came from
+    let mut owner: Vec<u32> = Vec::with_capacity(name.len());
+    for (i, c) in name.chars().enumerate() {
+        let from = lower.len();
+        lower.extend(c.to_lowercase());
+        owner.extend(std::iter::repeat_n(i as u32, lower.len() - from));
+    }
+    match lower.find(needle_lower) {
+        Some(pos) => owner[pos]..owner[pos + needle_lower.len() - 1] + 1,
+        None => 0..0,
     }
 }
 

@@ -15,3 +15,4 @@ pub mod model;
 pub mod ops;
 pub mod session;
 pub mod source;
+pub mod text;

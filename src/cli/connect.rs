@@ -56,6 +56,6 @@ pub async fn log_in(target: &Target) {
     let how = kclm::source::kube_auth::Interactivity::detect();
     let clusters = [&target.garden, &target.capi].into_iter().flatten();
     for e in kclm::source::kube_auth::prepare_all(clusters, how).await {
-        eprintln!("warning: {e}");
+        eprintln!("warning: {}", kclm::text::escape(&e.to_string()));
     }
 }

@@ -59,7 +59,11 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> Result<(), CliError> {
         if let SourceState::Error(r) | SourceState::Unavailable(r) = state
             && *kind != primary
         {
-            eprintln!("warning: {}: {r}", kind.plural());
+            eprintln!(
+                "warning: {}: {}",
+                kind.plural(),
+                kclm::text::escape(&r.to_string())
+            );
         }
     }
     match ls.sources.get(&primary) {

@@ -51,9 +51,13 @@ pub async fn run(global: &GlobalArgs, args: &MaintenanceArgs) -> Result<(), CliE
         }
     }
     let reports = maintenance::report(&ls, now, within, &tz);
-    print!(
-        "{}",
-        maintenance::render(&reports, args.output == MaintenanceOutput::Json, &tz)
-    );
+    let json = args.output == MaintenanceOutput::Json;
+    let text = maintenance::render(&reports, json, &tz);
+    if json {
+        print!("{text}");
+    } else {
+        // the report quotes served text (shoot names, purposes, windows)
+        print!("{}", kclm::text::escape_lines(&text));
+    }
     Ok(())
 }

@@ -83,7 +83,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kclm: {e}");
+            eprintln!("kclm: {}", kclm::text::escape_lines(&e.to_string()));
             e.exit_code()
         }
     }

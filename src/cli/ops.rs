@@ -48,7 +48,7 @@ impl Conn {
                 .await
                 .map_err(CliError::from)?;
             for e in &s.errors {
-                eprintln!("warning: {e}");
+                eprintln!("warning: {}", kclm::text::escape(&e.to_string()));
             }
             return Ok(Self {
                 target: s.target.clone(),
@@ -74,7 +74,7 @@ impl Conn {
         let primary = kinds.first().map(|k| k.group());
         let optional = |r: Result<Option<kube::Client>, CliError>, g: G| match r {
             Err(e) if primary != Some(g) => {
-                eprintln!("warning: {e}");
+                eprintln!("warning: {}", kclm::text::escape(&e.to_string()));
                 Ok(None)
             }
             other => other,
@@ -231,10 +231,12 @@ fn report(results: &[(String, Result<Outcome, OpError>)], flags: &OpFlags) -> Re
     match flags.output {
         OpOutput::Text => {
             for (target, r) in results {
-                match r {
-                    Ok(o) => println!("{target}: {}", o.message),
-                    Err(e) => println!("{target}: error: {e}"),
-                }
+                // messages quote served text (constraint messages, names)
+                let line = match r {
+                    Ok(o) => format!("{target}: {}", o.message),
+                    Err(e) => format!("{target}: error: {e}"),
+                };
+                println!("{}", kclm::text::escape(&line));
             }
         }
         OpOutput::Json => {

@@ -14,8 +14,17 @@ impl Table {
         }
     }
 
+    /// Adds a row. Cells hold served text, so each is escaped for the
+    /// terminal here ([`kclm::text::escape`]), once for every table.
     pub fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        self.rows.push(
+            row.into_iter()
+                .map(|c| match kclm::text::escape(&c) {
+                    std::borrow::Cow::Borrowed(_) => c,
+                    std::borrow::Cow::Owned(e) => e,
+                })
+                .collect(),
+        );
     }
 
     /// Renders with two spaces between columns, like kubectl.
@@ -78,6 +87,19 @@ mod tests {
         t.push(vec!["a".into(), "x".into()]);
         t.push(vec!["longer".into(), "-".into()]);
         assert_eq!(t.render(), "NAME    SEED\na       x\nlonger  -\n");
+    }
+
+    #[test]
+    fn served_control_characters_are_escaped_in_cells() {
+        let mut t = Table::new(vec!["NAME", "DESCRIPTION"]);
+        t.push(vec![
+            "p\u{202e}1".into(),
+            "x\x1b]0;owned\x07\n\u{9b}2J".into(),
+        ]);
+        assert_eq!(
+            t.render(),
+            "NAME        DESCRIPTION\np\\u{202e}1  x\\x1b]0;owned\\x07\\x0a\\u{9b}2J\n"
+        );
     }
 
     #[test]

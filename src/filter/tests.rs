@@ -368,3 +368,78 @@ fn byte_masks_never_turn_away_a_text_that_holds_the_needle() {
     assert_ne!(byte_mask(b"w"), byte_mask(b"e"));
     assert_eq!(byte_mask(b"web-1"), byte_mask(b"1-bew"));
 }
+
+/// Issue #13 item 12: the lower-case form of `İ` is three bytes long where
+/// `İ` is two, so an offset found in the lower-cased name is no offset of
+/// the name itself.
+#[test]
+fn exact_highlight_counts_chars_when_lower_casing_changes_the_length() {
+    let mut m = FilterMatcher::default();
+    let name = "İİİİİİİİİİweb";
+    let f = Filter::parse("\"web\"", &["name"]).unwrap();
+    assert_eq!(f.highlight(name, &mut m), vec![10, 11, 12]);
+    let f = Filter::parse("\"İWEB\"", &["name"]).unwrap();
+    assert_eq!(f.highlight(name, &mut m), vec![9, 10, 11, 12]);
+    // a name that grows when lower-cased before the match, and after it
+    let f = Filter::parse("\"ss\"", &["name"]).unwrap();
+    assert_eq!(f.highlight("ẞİxssİ", &mut m), vec![3, 4]);
+}
+
+/// Fuzzy indices are char positions too (nucleo counts graphemes).
+#[test]
+fn fuzzy_highlight_counts_chars_not_graphemes() {
+    let mut m = FilterMatcher::default();
+    // `e` + combining acute is one grapheme and two chars
+    let name = "e\u{301}e\u{301}web";
+    let f = Filter::parse("web", &["name"]).unwrap();
+    assert_eq!(f.highlight(name, &mut m), vec![4, 5, 6]);
+}
+
+/// Over random mixed-case unicode names and terms, `highlight` never panics
+/// and only names chars the name has; an exact term the name holds is
+/// highlighted as one run of chars.
+#[test]
+fn highlight_never_panics_and_stays_inside_the_name() {
+    let mut rng = Lcg(13);
+    let mut m = FilterMatcher::default();
+    let mut exact_hits = 0;
+    for _ in 0..20_000 {
+        let name = rng.word(MIXED, 16);
+        let needle = rng.word(MIXED, 3);
+        if needle.is_empty() || needle.contains('"') {
+            continue;
+        }
+        let chars = name.chars().count() as u32;
+        for expr in [
+            format!("\"{needle}\""),
+            needle.clone(),
+            format!("x \"{needle}\" {needle}"),
+        ] {
+            let Ok(f) = Filter::parse(&expr, &["name"]) else {
+                continue;
+            };
+            let hl = f.highlight(&name, &mut m);
+            assert!(
+                hl.iter().all(|&i| i < chars),
+                "{expr:?} over {name:?}: {hl:?} (of {chars} chars)"
+            );
+            assert!(hl.windows(2).all(|w| w[0] < w[1]), "{hl:?} sorted, unique");
+        }
+        let f = Filter::parse(&format!("\"{needle}\""), &["name"]).unwrap();
+        let hl = f.highlight(&name, &mut m);
+        if contains_ci(&name, &needle.to_lowercase()) && name.chars().all(|c| c != 'İ') {
+            // without characters that lower-case to two, the run is exact
+            exact_hits += 1;
+            assert!(!hl.is_empty(), "{needle:?} in {name:?}");
+            assert!(hl.windows(2).all(|w| w[1] == w[0] + 1), "{hl:?} one run");
+            let run: String = name
+                .chars()
+                .skip(hl[0] as usize)
+                .take(hl.len())
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(run, needle.to_lowercase(), "{needle:?} in {name:?}");
+        }
+    }
+    assert!(exact_hits > 500, "{exact_hits}");
+}

@@ -9,17 +9,44 @@ use crate::model::IStr;
 use crate::model::gardener::{Project, Seed, Shoot};
 use crate::model::metal::{Machine, issue_severity};
 
+/// The README's promise: `null` where a value is unknown. Served text says
+/// "unknown" with an empty string as often as by leaving a field out (a shoot
+/// not yet reconciled has `status.technicalID: ""`), so an empty string is
+/// written as `null` too, for every field of a row but its identity (name,
+/// namespace, id).
+mod unknown {
+    use serde::Serializer;
+
+    pub fn str<S: Serializer, T: AsRef<str>>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        match v.as_ref() {
+            "" => s.serialize_none(),
+            v => s.serialize_str(v),
+        }
+    }
+
+    pub fn opt<S: Serializer, T: AsRef<str>>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v.as_ref().map(AsRef::as_ref) {
+            None | Some("") => s.serialize_none(),
+            Some(v) => s.serialize_str(v),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OperationRow {
     #[serde(rename = "type")]
+    #[serde(serialize_with = "unknown::str")]
     pub type_: String,
+    #[serde(serialize_with = "unknown::str")]
     pub state: String,
     pub progress: i32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WindowRow {
+    #[serde(serialize_with = "unknown::str")]
     pub begin: String,
+    #[serde(serialize_with = "unknown::str")]
     pub end: String,
 }
 
@@ -29,10 +56,15 @@ pub struct ShootRow {
     // values that repeat across rows are shared (IStr)
     pub namespace: IStr,
     pub project: IStr,
+    #[serde(serialize_with = "unknown::opt")]
     pub seed: Option<IStr>,
+    #[serde(serialize_with = "unknown::opt")]
     pub cloudprofile: Option<IStr>,
+    #[serde(serialize_with = "unknown::opt")]
     pub region: Option<IStr>,
+    #[serde(serialize_with = "unknown::opt")]
     pub kubernetes_version: Option<IStr>,
+    #[serde(serialize_with = "unknown::opt")]
     pub purpose: Option<IStr>,
     pub hibernation: &'static str,
     pub last_operation: Option<OperationRow>,
@@ -42,9 +74,12 @@ pub struct ShootRow {
     pub conditions: health::Chips,
     pub machines: usize,
     pub firewalls: usize,
+    #[serde(serialize_with = "unknown::str")]
     pub uid: String,
+    #[serde(serialize_with = "unknown::opt")]
     pub technical_id: Option<String>,
     pub maintenance: Option<WindowRow>,
+    #[serde(serialize_with = "unknown::opt")]
     pub created: Option<String>,
     pub ignore_issues: bool,
 }
@@ -116,12 +151,16 @@ pub fn shoot_rows(ls: &Landscape) -> Vec<ShootRow> {
 pub struct SeedRow {
     pub name: String,
     pub status: &'static str,
+    #[serde(serialize_with = "unknown::str")]
     pub provider: String,
+    #[serde(serialize_with = "unknown::str")]
     pub region: String,
     pub shoots: usize,
     pub allocatable: Option<i64>,
+    #[serde(serialize_with = "unknown::opt")]
     pub kubernetes_version: Option<String>,
     pub conditions: Vec<Chip>,
+    #[serde(serialize_with = "unknown::opt")]
     pub created: Option<String>,
 }
 
@@ -163,12 +202,17 @@ pub fn seed_rows(ls: &Landscape) -> Vec<SeedRow> {
 pub struct ProjectRow {
     pub name: String,
     pub namespace: String,
+    #[serde(serialize_with = "unknown::opt")]
     pub owner: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub purpose: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub description: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub phase: Option<String>,
     pub shoots: usize,
     pub unhealthy_shoots: usize,
+    #[serde(serialize_with = "unknown::opt")]
     pub created: Option<String>,
 }
 
@@ -205,6 +249,7 @@ pub fn project_rows(ls: &Landscape) -> Vec<ProjectRow> {
 pub struct CloudProfileRow {
     pub name: String,
     #[serde(rename = "type")]
+    #[serde(serialize_with = "unknown::opt")]
     pub type_: Option<String>,
     pub kubernetes_versions: Vec<String>,
     pub machine_images: Vec<String>,
@@ -257,28 +302,44 @@ pub struct IssueRow {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MachineRow {
     pub id: String,
+    #[serde(serialize_with = "unknown::str")]
     pub hostname: String,
     // values that repeat across rows are shared (IStr)
+    #[serde(serialize_with = "unknown::str")]
     pub project: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub partition: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub rack: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub size: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub image: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub role: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub liveliness: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub state: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub state_description: IStr,
+    #[serde(serialize_with = "unknown::str")]
     pub led: IStr,
+    #[serde(serialize_with = "unknown::opt")]
     pub last_event: Option<IStr>,
+    #[serde(serialize_with = "unknown::opt")]
     pub last_event_time: Option<String>,
     pub crash_loop: bool,
     pub failed_reclaim: bool,
     pub allocated: bool,
     /// `namespace/name` of the Gardener shoot, via the cluster id tag.
+    #[serde(serialize_with = "unknown::opt")]
     pub shoot: Option<String>,
     /// `namespace/name` of the Cluster-API cluster, via providerID.
+    #[serde(serialize_with = "unknown::opt")]
     pub cluster: Option<String>,
     pub issues: Vec<IssueRow>,
+    #[serde(serialize_with = "unknown::opt")]
     pub created: Option<String>,
 }
 
@@ -334,7 +395,9 @@ pub fn firewall_rows(ls: &Landscape) -> Vec<MachineRow> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartitionRow {
     pub id: String,
+    #[serde(serialize_with = "unknown::str")]
     pub name: String,
+    #[serde(serialize_with = "unknown::str")]
     pub description: String,
     pub machines: usize,
     pub allocated: i32,
@@ -374,14 +437,20 @@ pub fn partition_rows(ls: &Landscape) -> Vec<PartitionRow> {
 pub struct ClusterRow {
     pub name: String,
     pub namespace: String,
+    #[serde(serialize_with = "unknown::str")]
     pub phase: String,
     pub paused: bool,
+    #[serde(serialize_with = "unknown::opt")]
     pub available: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub control_plane: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub infrastructure: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub version: Option<String>,
     pub machines: usize,
     pub metal_machines: Vec<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub created: Option<String>,
 }
 
@@ -437,10 +506,15 @@ pub fn cluster_rows(ls: &Landscape) -> Vec<ClusterRow> {
 pub struct TenantRow {
     pub name: String,
     pub namespace: String,
+    #[serde(serialize_with = "unknown::str")]
     pub version: String,
+    #[serde(serialize_with = "unknown::str")]
     pub status: String,
+    #[serde(serialize_with = "unknown::str")]
     pub endpoint: String,
+    #[serde(serialize_with = "unknown::opt")]
     pub cluster: Option<String>,
+    #[serde(serialize_with = "unknown::opt")]
     pub created: Option<String>,
 }
 
@@ -462,3 +536,7 @@ pub fn tenant_rows(ls: &Landscape) -> Vec<TenantRow> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "rows_tests.rs"]
+mod tests;

@@ -49,6 +49,8 @@ pub fn render_table(reports: &[ShootMaintenance], tz: &TimeZone) -> String {
                 or_dash(actions_cell(r)),
                 or_dash(warnings_cell(r)),
             ]
+            // served text (seed, versions, pool names): no terminal controls
+            .map(|c| crate::text::escape(&c).into_owned())
         })
         .collect();
     let mut widths = header.clone().map(|h| h.chars().count());

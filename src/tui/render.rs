@@ -45,4 +45,10 @@ pub fn render(f: &mut Frame, s: &State, theme: &Theme) {
         Some(Overlay::Menu(m)) => views::action_menu::render_menu(f, body, m, &s.keymap, theme),
         Some(Overlay::Results(r)) => views::action_menu::render_results(f, body, r, theme),
     }
+    // ratatui drops C0/C1 controls from served text, not bidi overrides
+    for cell in f.buffer_mut().content.iter_mut() {
+        if let std::borrow::Cow::Owned(clean) = kclm::text::strip(cell.symbol()) {
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+        }
+    }
 }

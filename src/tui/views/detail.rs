@@ -298,11 +298,21 @@ fn shoot(out: &mut Out, s: &State, r: &ShootRow) {
     if !obj.last_errors().is_empty() {
         out.section("last errors");
         for e in obj.last_errors() {
-            let codes = e.codes.as_ref().map(|c| c.join(",")).unwrap_or_default();
-            out.lines.push(Line::from(vec![
-                Span::styled(format!("[{codes}] "), out.theme.style("status.unhealthy")),
-                Span::raw(e.task_id.clone().unwrap_or_default()),
-            ]));
+            // a real gardener-apiserver often sends neither codes nor a task
+            let mut head = Vec::new();
+            if let Some(codes) = e.codes.as_ref().filter(|c| !c.is_empty()) {
+                let codes = format!("[{}]", codes.join(","));
+                head.push(Span::styled(codes, out.theme.style("status.unhealthy")));
+            }
+            if let Some(task) = e.task_id.as_deref().filter(|t| !t.is_empty()) {
+                if !head.is_empty() {
+                    head.push(Span::raw(" "));
+                }
+                head.push(Span::raw(task.to_string()));
+            }
+            if !head.is_empty() {
+                out.lines.push(Line::from(head));
+            }
             out.text(
                 format!("  {}", e.description.lines().next().unwrap_or("")),
                 "ui.text.dim",
@@ -546,3 +556,7 @@ fn maintenance(out: &mut Out, m: &kclm::maintenance::ShootMaintenance, tz: &jiff
         out.kv_styled("last", format!("{} {}", l.state, l.description), scope);
     }
 }
+
+#[cfg(test)]
+#[path = "detail_tests.rs"]
+mod tests;
