@@ -4,7 +4,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::fast::{Subsequence, is_subsequence};
-use super::{Filter, FilterMatcher, Filterable, RowSet, SearchColumn, contains_ci};
+use super::{Filter, FilterError, FilterMatcher, Filterable, RowSet, SearchColumn, contains_ci};
 
 #[test]
 fn case_insensitive_contains() {
@@ -170,7 +170,8 @@ fn matches_and_score_agree_with_the_reference() {
             // `!` and `"` are syntax; a stray `:` would name an unknown field
             let word = rng.word(alphabet, 3).replace(['!', '"', ':'], "x");
             match rng.next() % 5 {
-                0 => terms.push(format!("seed:{}", rng.word(&['a', 'f', 'r', 'ö', 'W'], 2))),
+                // a field term needs a value (`seed:` alone is an error)
+                0 => terms.push(format!("seed:a{}", rng.word(&['a', 'f', 'r', 'ö', 'W'], 1))),
                 1 if !word.is_empty() => terms.push(format!("!{word}")),
                 _ if !word.is_empty() => terms.push(word),
                 _ => {}
@@ -367,4 +368,32 @@ fn byte_masks_never_turn_away_a_text_that_holds_the_needle() {
     );
     assert_ne!(byte_mask(b"w"), byte_mask(b"e"));
     assert_eq!(byte_mask(b"web-1"), byte_mask(b"1-bew"));
+}
+
+/// A term with nothing to match would select every row (and `--selector`
+/// would act on the whole landscape): it is an error naming the term.
+#[test]
+fn a_term_with_nothing_to_match_is_an_error_naming_it() {
+    for (expr, term) in [
+        ("!", "!"),
+        ("web !", "!"),
+        ("! web", "!"),
+        ("name:", "name:"),
+        ("seed:", "seed:"),
+        ("!seed:", "!seed:"),
+        ("\"\"", "\"\""),
+        ("!\"\"", "!\"\""),
+        ("\"  \"", "\"  \""),
+    ] {
+        let e = Filter::parse(expr, Row::FIELDS).expect_err(expr);
+        assert_eq!(e, FilterError::EmptyTerm { term: term.into() }, "{expr:?}");
+        assert!(e.to_string().contains(&format!("{term:?}")), "{e}");
+    }
+    let e = Filter::parse("!!x", Row::FIELDS).unwrap_err();
+    assert_eq!(e, FilterError::DoubleNegation { term: "!!x".into() });
+    // what still parses
+    for ok in ["!x", "seed:fra", "\"a b\"", "!\"x\"", "a:b:c"] {
+        let fields = ["seed", "a"];
+        assert!(Filter::parse(ok, &fields).is_ok(), "{ok}");
+    }
 }

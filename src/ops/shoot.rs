@@ -329,6 +329,7 @@ async fn delete_inner(
     let what = format!("shoot {target}");
     let (shoot, applied) = patch_guarded(&api, ctx, &target.name, |s| {
         delete_precondition(&s.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
+        super::check_uid(target, &s.metadata)?;
         if confirmed(s) {
             // Someone (perhaps a second approver) confirmed already: keep their
             // annotation as it is, and never revert it.
