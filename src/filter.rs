@@ -7,6 +7,8 @@
 //!   `health:unhealthy`, `purpose:production`, `partition:fra`, `state:locked` ...)
 //! - `!` before any term negates it: `!hibernated`, `!seed:aws`
 //!
+//! - `field:*`: the row has any value for that field (`issue:*`)
+//!
 //! A term with nothing to match is an error, never "every row": `!` alone,
 //! `""`, `field:` without a value. `!!x` is an error too (negate once).
 
@@ -212,6 +214,8 @@ impl Filter {
                         known: fields.join(", "),
                     });
                 };
+                // `field:*`: the row has any value for the field
+                let v = if v == "*" { "" } else { v };
                 TermKind::Field(index, Needle::new(v.to_lowercase()))
             } else {
                 TermKind::Fuzzy(Needle::new(text.to_lowercase()))

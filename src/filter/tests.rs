@@ -391,6 +391,17 @@ fn a_term_with_nothing_to_match_is_an_error_naming_it() {
     }
     let e = Filter::parse("!!x", Row::FIELDS).unwrap_err();
     assert_eq!(e, FilterError::DoubleNegation { term: "!!x".into() });
+    // `field:*` asks for any value of the field
+    let f = Filter::parse("seed:*", Row::FIELDS).unwrap();
+    let mut m = FilterMatcher::default();
+    let with = Row {
+        name: "a".into(),
+        seed: "fra".into(),
+        purpose: String::new(),
+    };
+    assert!(f.matches_in(&with, None, &mut m));
+    let f = Filter::parse("seed:*x", Row::FIELDS).unwrap();
+    assert!(!f.matches_in(&with, None, &mut m));
     // what still parses
     for ok in ["!x", "seed:fra", "\"a b\"", "!\"x\"", "a:b:c"] {
         let fields = ["seed", "a"];
