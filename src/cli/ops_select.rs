@@ -75,7 +75,7 @@ pub fn select(explicit: &[ObjectRef], filter: Option<&Filter>, rows: &[ShootRow]
         .iter()
         .map(|t| {
             rows.iter()
-                .find(|r| &*r.namespace == t.namespace && r.name == t.name)
+                .find(|r| *r.namespace == t.namespace && r.name == t.name)
                 .map(Selected::of_row)
                 .unwrap_or_else(|| Selected::named(t.clone()))
         })
