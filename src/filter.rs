@@ -121,7 +121,8 @@ pub enum FilterError {
     UnknownField { field: String, known: String },
     /// `!` alone, `""`, `field:`: a term that would match every row.
     #[error(
-        "filter term {term:?} has nothing to match; give a value (e.g. `seed:fra`, `!hibernated`)"
+        "filter term {term:?} has nothing to match; give a value (`seed:fra`, `!hibernated`; \
+         `issue:*` for any value)"
     )]
     EmptyTerm { term: String },
     /// `!!x`: negation is not repeated (write `x`, or `!x`).

@@ -152,9 +152,15 @@ pub fn preview(sel: &[Selected]) -> String {
 /// it is now; returns the text the core checks again (the token).
 pub fn confirm_selection(sel: &[Selected], typed: &str) -> Result<String, CliError> {
     let Some(token) = token(sel) else {
-        return Err(CliError::Failed(
-            "internal: a selected shoot has no uid; nothing deleted".into(),
-        ));
+        let missing: Vec<String> = sel
+            .iter()
+            .filter(|s| s.target.uid.is_none())
+            .map(|s| s.target.to_string())
+            .collect();
+        return Err(CliError::Usage(format!(
+            "not in the landscape: {}; nothing deleted",
+            missing.join(" ")
+        )));
     };
     if typed == token {
         return Ok(token);
