@@ -4,8 +4,13 @@
 //! - `term`: fuzzy match (nucleo) on the row's name, or a substring of any field
 //! - `"exact text"`: case-insensitive substring of the name or any field
 //! - `field:value`: case-insensitive substring of that field (`seed:fra`,
-//!   `health:unhealthy`, `purpose:production`, `partition:`, `state:` ...)
+//!   `health:unhealthy`, `purpose:production`, `partition:fra`, `state:locked` ...)
 //! - `!` before any term negates it: `!hibernated`, `!seed:aws`
+//!
+//! - `field:*`: the row has any value for that field (`issue:*`)
+//!
+//! A term with nothing to match is an error, never "every row": `!` alone,
+//! `""`, `field:` without a value. `!!x` is an error too (negate once).
 
 use std::borrow::Cow;
 
@@ -114,6 +119,15 @@ pub enum FilterError {
     UnterminatedQuote,
     #[error("unknown field {field:?} (known: {known})")]
     UnknownField { field: String, known: String },
+    /// `!` alone, `""`, `field:`: a term that would match every row.
+    #[error(
+        "filter term {term:?} has nothing to match; give a value (`seed:fra`, `!hibernated`; \
+         `issue:*` for any value)"
+    )]
+    EmptyTerm { term: String },
+    /// `!!x`: negation is not repeated (write `x`, or `!x`).
+    #[error("filter term {term:?} negates twice; write the term without `!`, or with one")]
+    DoubleNegation { term: String },
 }
 
 fn tokenize(s: &str) -> Result<Vec<(bool, String, bool)>, FilterError> {
@@ -129,7 +143,21 @@ fn tokenize(s: &str) -> Result<Vec<(bool, String, bool)>, FilterError> {
         if c == '!' {
             negate = true;
             chars.next();
+            match chars.peek() {
+                None => return Err(FilterError::EmptyTerm { term: "!".into() }),
+                Some(ch) if ch.is_whitespace() => {
+                    return Err(FilterError::EmptyTerm { term: "!".into() });
+                }
+                Some('!') => {
+                    let rest: String = chars.take_while(|c| !c.is_whitespace()).collect();
+                    return Err(FilterError::DoubleNegation {
+                        term: format!("!{rest}"),
+                    });
+                }
+                _ => {}
+            }
         }
+        let bang = if negate { "!" } else { "" };
         if chars.peek() == Some(&'"') {
             chars.next();
             let mut text = String::new();
@@ -139,6 +167,11 @@ fn tokenize(s: &str) -> Result<Vec<(bool, String, bool)>, FilterError> {
                     Some(ch) => text.push(ch),
                     None => return Err(FilterError::UnterminatedQuote),
                 }
+            }
+            if text.trim().is_empty() {
+                return Err(FilterError::EmptyTerm {
+                    term: format!("{bang}\"{text}\""),
+                });
             }
             out.push((negate, text, true));
         } else {
@@ -169,6 +202,12 @@ impl Filter {
             } else if let Some((f, v)) = text.split_once(':')
                 && !f.is_empty()
             {
+                if v.is_empty() {
+                    let bang = if negate { "!" } else { "" };
+                    return Err(FilterError::EmptyTerm {
+                        term: format!("{bang}{text}"),
+                    });
+                }
                 let f = f.to_lowercase();
                 let Some(index) = fields.iter().position(|k| *k == f) else {
                     return Err(FilterError::UnknownField {
@@ -176,6 +215,8 @@ impl Filter {
                         known: fields.join(", "),
                     });
                 };
+                // `field:*`: the row has any value for the field
+                let v = if v == "*" { "" } else { v };
                 TermKind::Field(index, Needle::new(v.to_lowercase()))
             } else {
                 TermKind::Fuzzy(Needle::new(text.to_lowercase()))

@@ -525,3 +525,50 @@ async fn hibernating_a_hibernated_shoot_is_a_noop_reported_by_the_core() {
         ("ok", "already hibernated")
     );
 }
+
+/// A selection is deleted by uid: when the object under a listed name has
+/// another uid than the one listed (it was deleted and created again since),
+/// that target is refused on its own line with nothing written to it, and the
+/// other targets are deleted. A count does not confirm such a selection.
+#[tokio::test]
+async fn a_uid_bound_delete_leaves_a_same_named_replacement_alone() {
+    let h = Harness::start().await;
+    let shoots = ordinary(&h.shoots().await);
+    let (a, b) = (&shoots[0], &shoots[1]);
+    let stale = "0f0f0f0f-listed-before-the-replacement";
+    let targets = vec![target(a).with_uid(stale), target(b).with_uid(b.uid())];
+    let token = bulk::token_of(&targets).expect("bound targets have a token");
+    let client = h.client("admin").await;
+    h.clear_log();
+
+    let e = bulk::delete(&client, &h.ctx(), &targets, "2", 4)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, OpError::Refused(Refusal::TypedTokenMismatch { .. })),
+        "{e}"
+    );
+    assert!(h.writes().is_empty());
+
+    let report = bulk::delete(&client, &h.ctx(), &targets, &token, 4)
+        .await
+        .unwrap();
+    match &report.results[0].result {
+        Err(OpError::Refused(Refusal::Precondition(Unmet::Gone { what }))) => {
+            assert!(what.contains(stale) && what.contains(a.uid()), "{what}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(report.results[1].result.is_ok(), "{:?}", report.results[1]);
+    let a_path = shoot_path(a.namespace(), a.name());
+    assert!(
+        h.writes().iter().all(|w| !w.uri.starts_with(&a_path)),
+        "{:?}",
+        h.writes()
+    );
+    let a_now = h.shoot(a.namespace(), a.name()).await.expect("still there");
+    assert!(a_now.metadata.deletion_timestamp.is_none());
+    assert_eq!(annotation(&a_now.metadata, ANN_CONFIRM_DELETION), None);
+    let b_now = h.shoot(b.namespace(), b.name()).await;
+    assert!(b_now.is_none_or(|s| s.metadata.deletion_timestamp.is_some()));
+}

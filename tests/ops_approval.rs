@@ -301,26 +301,31 @@ fn cli_shoot(dir: &std::path::Path, state: &str) -> String {
         .expect("a shoot in that state")
 }
 
-/// The CLI: `shoot confirm-deletion` takes the name (or NS/NAME) typed again
+/// The CLI: `shoot confirm-deletion` takes NS/NAME typed again (not the bare name)
 /// and only confirms; `shoot reconcile` on a Failed shoot exits 1 pointing to retry.
 #[test]
 fn the_cli_confirms_for_deletion_and_refuses_reconcile_on_failed() {
     let d = tempfile::tempdir().unwrap();
     let ok = cli_shoot(d.path(), "Succeeded");
     let name = ok.split('/').nth(1).unwrap().to_string();
-    let out = kclm_cli(d.path())
-        .args([
-            "--demo",
-            "shoot",
-            "confirm-deletion",
-            &ok,
-            "--confirm",
-            "wrong",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    for typed in [ok.as_str(), name.as_str()] {
+    // Names repeat across projects: the bare name is refused like a typo.
+    for typed in ["wrong", name.as_str()] {
+        let out = kclm_cli(d.path())
+            .args([
+                "--demo",
+                "shoot",
+                "confirm-deletion",
+                &ok,
+                "--confirm",
+                typed,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--confirm {typed}");
+        assert!(out.stdout.is_empty(), "nothing done for --confirm {typed}");
+    }
+    {
+        let typed = ok.as_str();
         let out = kclm_cli(d.path())
             .args([
                 "--demo",

@@ -5,6 +5,9 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "ops_support/cli_guard.rs"]
+mod cli_guard;
+
 fn kclm(dir: &std::path::Path) -> Command {
     let mut c = Command::cargo_bin("kclm").unwrap();
     c.env_clear()
@@ -128,8 +131,7 @@ fn read_only_refuses_every_target() {
     let shoots = awake_shoots(d.path());
     let a = &shoots[0];
     kclm(d.path())
-        .args(["--demo", "--readonly", "shoot", "delete", a, "--confirm"])
-        .arg(a.split('/').nth(1).unwrap())
+        .args(["--demo", "--readonly", "shoot", "delete", a, "--confirm", a])
         .assert()
         .code(1)
         .stdout(format!(
@@ -150,7 +152,9 @@ fn deletes_need_the_name_or_the_count() {
         .args(["shoot", "delete", "garden-a/web", "--confirm", "Web"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("does not match the name \"web\""));
+        .stderr(predicate::str::contains(
+            "does not match the name \"garden-a/web\"",
+        ));
     kclm(d.path())
         .args([
             "shoot",
@@ -178,7 +182,7 @@ fn deletes_need_the_name_or_the_count() {
         .code(2)
         .stderr(predicate::str::contains("description is required"));
 
-    // With --selector the count is only known after listing; the refusal names the shoots.
+    // With --selector a count never confirms; the refusal says what does.
     let out = kclm(d.path())
         .args([
             "--demo",
@@ -193,13 +197,12 @@ fn deletes_need_the_name_or_the_count() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the shoots are:"), "{err}");
+    assert!(err.contains("count does not confirm"), "{err}");
 
     let shoots = awake_shoots(d.path());
     let a = &shoots[0];
     kclm(d.path())
-        .args(["--demo", "shoot", "delete", a, "--dry-run", "--confirm"])
-        .arg(a.split('/').nth(1).unwrap())
+        .args(["--demo", "shoot", "delete", a, "--dry-run", "--confirm", a])
         .assert()
         .code(0)
         .stdout(

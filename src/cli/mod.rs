@@ -10,6 +10,7 @@ mod logging;
 mod maintenance;
 mod ops;
 mod ops_args;
+mod ops_select;
 mod table;
 
 use std::process::ExitCode;

@@ -8,8 +8,7 @@
 use std::time::Duration;
 
 use kclm::config::{Paths, Target};
-use kclm::filter::{self, Filter};
-use kclm::landscape::{Kind, Landscape, SourceState, rows};
+use kclm::landscape::{Kind, Landscape, SourceState};
 use kclm::ops::bulk::{self, ResultJson};
 use kclm::ops::metal::StateChange;
 use kclm::ops::shoot::ShootOp;
@@ -20,6 +19,7 @@ use kclm::source::metal::MetalClient;
 
 use super::args::GlobalArgs;
 pub use super::ops_args::*;
+use super::ops_select::{self as select, Selected};
 use super::{CliError, connect};
 
 fn parse_ref(s: &str) -> Result<ObjectRef, CliError> {
@@ -133,14 +133,16 @@ impl Conn {
 
     /// The operations environment (audit log in the state dir, actor from
     /// the landscape), the same the TUI builds from its session.
-    fn env(&self) -> OpsEnv {
-        OpsEnv::new(
+    fn env(&self, timeout: Duration) -> OpsEnv {
+        let mut env = OpsEnv::new(
             &self.target,
             self.garden.clone(),
             self.capi.clone(),
             self.metal.clone(),
             &Paths::discover().state_dir,
-        )
+        );
+        env.timeout = Some(timeout);
+        env
     }
 
     /// Runs the request through the core's dispatcher and prints the report.
@@ -150,7 +152,8 @@ impl Conn {
             op,
             dry_run: flags.dry_run,
         };
-        let results = match kclm::ops::execute(&self.env(), req).await {
+        let env = self.env(Duration::from_secs(flags.timeout));
+        let results = match kclm::ops::execute(&env, req).await {
             OpReport::Bulk { results, .. } => results,
             OpReport::One { result, .. } => match target {
                 Some(t) => vec![(t, result)],
@@ -173,58 +176,44 @@ impl Conn {
     }
 }
 
-/// Explicit targets plus the selector's matches, in that order, without repeats.
-async fn resolve_shoots(conn: &mut Conn, t: &ShootTargets) -> Result<Vec<ObjectRef>, CliError> {
-    let mut out: Vec<ObjectRef> = t
-        .targets
-        .iter()
-        .map(|s| parse_ref(s))
-        .collect::<Result<_, _>>()?;
-    if let Some(expr) = &t.selector {
-        let session = conn
-            .session
-            .as_mut()
-            .ok_or_else(|| CliError::Failed("internal: --selector needs a session".into()))?;
-        let mut ls = Landscape::new();
-        session
-            .wait_settled(&mut ls, Duration::from_secs(t.timeout))
-            .await;
-        match ls.sources.get(&Kind::Shoot) {
-            Some(SourceState::Synced) => {}
-            other => {
-                return Err(CliError::Failed(format!(
-                    "--selector: shoots did not sync ({})",
-                    other
-                        .map(|s| s.short())
-                        .unwrap_or_else(|| "not configured".into())
-                )));
-            }
-        }
-        let filter = selector_filter(expr)?;
-        let mut matched: Vec<ObjectRef> = filter::apply(&filter, &rows::shoot_rows(&ls))
+/// Explicit targets plus the selector's matches, in that order, without
+/// repeats; with a session (`--selector`), every target is bound to its uid
+/// and described (project, purpose, seed).
+async fn resolve_shoots(
+    conn: &mut Conn,
+    explicit: &[ObjectRef],
+    selector: Option<&kclm::filter::Filter>,
+    expr: Option<&str>,
+    wait: Duration,
+) -> Result<Vec<Selected>, CliError> {
+    let Some(session) = conn.session.as_mut() else {
+        return Ok(bulk::dedup(explicit)
             .into_iter()
-            .map(|r| ObjectRef::new(&r.namespace, &r.name))
-            .collect();
-        matched.sort();
-        out.extend(matched);
+            .map(Selected::named)
+            .collect());
+    };
+    let mut ls = Landscape::new();
+    session.wait_settled(&mut ls, wait).await;
+    match ls.sources.get(&Kind::Shoot) {
+        Some(SourceState::Synced) => {}
+        other => {
+            return Err(CliError::Failed(format!(
+                "shoots did not sync within {}s ({})",
+                wait.as_secs(),
+                other
+                    .map(|s| s.short())
+                    .unwrap_or_else(|| "not configured".into())
+            )));
+        }
     }
-    let out = bulk::dedup(&out);
+    let out = select::select(explicit, selector, &select::shoot_rows(&ls));
     if out.is_empty() {
-        return Err(CliError::Usage(match &t.selector {
+        return Err(CliError::Usage(match expr {
             Some(s) => format!("--selector {s:?} matches no shoot"),
             None => "name at least one NAMESPACE/NAME or pass --selector".into(),
         }));
     }
     Ok(out)
-}
-
-fn selector_filter(expr: &str) -> Result<Filter, CliError> {
-    // An empty selector would mean "every shoot": never by accident.
-    if expr.trim().is_empty() {
-        return Err(CliError::Usage("--selector must not be empty".into()));
-    }
-    Filter::for_rows::<rows::ShootRow>(expr)
-        .map_err(|e| CliError::Usage(format!("--selector: {e}")))
 }
 
 fn report(results: &[(String, Result<Outcome, OpError>)], flags: &OpFlags) -> Result<(), CliError> {
@@ -276,7 +265,7 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
             shoots,
             confirm,
             flags,
-        } => (None, shoots, flags, Some(confirm.as_str())),
+        } => (None, shoots, flags, Some(confirm.as_deref())),
         ShootCommand::ConfirmDeletion {
             target,
             confirm,
@@ -289,38 +278,67 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
         .iter()
         .map(|s| parse_ref(s))
         .collect::<Result<_, _>>()?;
-    if let Some(expr) = &shoots.selector {
-        selector_filter(expr)?;
-    } else if explicit.is_empty() {
+    let explicit = bulk::dedup(&explicit);
+    let filter = shoots
+        .selector
+        .as_deref()
+        .map(select::selector_filter)
+        .transpose()?;
+    if filter.is_none() && explicit.is_empty() {
         return Err(CliError::Usage(
             "name at least one NAMESPACE/NAME or pass --selector".into(),
         ));
     }
-    if let (Some(typed), None) = (confirm, &shoots.selector) {
-        bulk::check_bulk_confirmation(&bulk::dedup(&explicit), typed)
-            .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
+    let delete = op.is_none();
+    if delete && filter.is_none() {
+        check_named_delete(&explicit, confirm.flatten())?;
     }
     let target = connect::require_target(global)?;
-    let mut conn = Conn::open(target, vec![Kind::Shoot], shoots.selector.is_some()).await?;
+    let mut conn = Conn::open(target, vec![Kind::Shoot], filter.is_some()).await?;
     let result = async {
-        let targets = resolve_shoots(&mut conn, shoots).await?;
+        let wait = Duration::from_secs(flags.timeout);
+        let sel = resolve_shoots(
+            &mut conn,
+            &explicit,
+            filter.as_ref(),
+            shoots.selector.as_deref(),
+            wait,
+        )
+        .await?;
         conn.garden()?;
-        let op = match (op, confirm) {
-            (Some(op), _) => Op::Bulk(op, targets),
-            (None, Some(typed)) => {
-                if let Err(e) = bulk::check_bulk_confirmation(&targets, typed) {
-                    let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
-                    return Err(CliError::Usage(format!(
-                        "--confirm: {e}; the shoots are: {}",
-                        names.join(" ")
-                    )));
-                }
+        let op = match op {
+            Some(op) => {
+                select::guard_bulk(op.action(), &sel, shoots.yes, flags.dry_run)?;
+                Op::Bulk(op, select::targets(&sel))
+            }
+            None if filter.is_some() => {
+                let Some(typed) = confirm.flatten() else {
+                    print!("{}", select::preview(&sel));
+                    if flags.dry_run {
+                        return Ok(());
+                    }
+                    return Err(CliError::Usage(
+                        "--confirm TOKEN is required: check the shoots listed above, then \
+                         run again with --confirm and their token"
+                            .into(),
+                    ));
+                };
+                let token = select::confirm_selection(&sel, typed)?;
+                eprint!(
+                    "deleting {} shoots{}:\n{}",
+                    sel.len(),
+                    if flags.dry_run { " (dry run)" } else { "" },
+                    select::describe(&sel)
+                );
                 Op::BulkDelete {
-                    targets,
-                    typed: typed.to_string(),
+                    targets: select::targets(&sel),
+                    typed: token,
                 }
             }
-            (None, None) => return Err(CliError::Usage("internal: no operation".into())),
+            None => Op::BulkDelete {
+                targets: select::targets(&sel),
+                typed: confirm.flatten().unwrap_or_default().to_string(),
+            },
         };
         conn.run(op, flags).await
     }
@@ -329,8 +347,8 @@ pub async fn shoot(global: &GlobalArgs, cmd: &ShootCommand) -> Result<(), CliErr
     result
 }
 
-/// `kclm shoot confirm-deletion NS/NAME --confirm NAME|NS/NAME`: the first
-/// approver's half of a dual-approval deletion.
+/// `kclm shoot confirm-deletion NS/NAME --confirm NS/NAME`: the first
+/// approver's half of a dual-approval deletion, confirmed like a delete.
 async fn confirm_deletion(
     global: &GlobalArgs,
     target_s: &str,
@@ -338,13 +356,9 @@ async fn confirm_deletion(
     flags: &OpFlags,
 ) -> Result<(), CliError> {
     let obj = parse_ref(target_s)?;
-    let typed = if confirm == obj.to_string() {
-        obj.name.as_str()
-    } else {
-        confirm
-    };
-    kclm::ops::check_typed_name(typed, &obj.name)
+    kclm::ops::check_typed_ref(confirm, &obj)
         .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
+    let typed = obj.name.as_str();
     let target = connect::require_target(global)?;
     let conn = Conn::open(target, vec![Kind::Shoot], false).await?;
     let result = async {
@@ -360,6 +374,23 @@ async fn confirm_deletion(
     result
 }
 
+/// The confirmation of a delete of named shoots: exactly `namespace/name`
+/// for one (names repeat across projects), the number for several.
+fn check_named_delete(explicit: &[ObjectRef], typed: Option<&str>) -> Result<(), CliError> {
+    let Some(typed) = typed else {
+        return Err(CliError::Usage(
+            "--confirm is required: NAMESPACE/NAME of the shoot (the number of shoots when \
+             several are named)"
+                .into(),
+        ));
+    };
+    match explicit {
+        [one] => kclm::ops::check_typed_ref(typed, one),
+        many => bulk::check_bulk_confirmation(many, typed),
+    }
+    .map_err(|e| CliError::Usage(format!("--confirm: {e}")))
+}
+
 pub async fn cluster(global: &GlobalArgs, cmd: &ClusterCommand) -> Result<(), CliError> {
     let (target_s, flags) = match cmd {
         ClusterCommand::Pause { target, flags }
@@ -368,7 +399,7 @@ pub async fn cluster(global: &GlobalArgs, cmd: &ClusterCommand) -> Result<(), Cl
     };
     let obj = parse_ref(target_s)?;
     if let ClusterCommand::Delete { confirm, .. } = cmd {
-        kclm::ops::check_typed_name(confirm, &obj.name)
+        kclm::ops::check_typed_ref(confirm, &obj)
             .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
     }
     let target = connect::require_target(global)?;
@@ -385,9 +416,10 @@ pub async fn cluster(global: &GlobalArgs, cmd: &ClusterCommand) -> Result<(), Cl
                 target,
                 paused: false,
             },
-            ClusterCommand::Delete { confirm, .. } => Op::DeleteCluster {
+            // checked as NAMESPACE/NAME above; the core checks the name again
+            ClusterCommand::Delete { .. } => Op::DeleteCluster {
+                typed: target.name.clone(),
                 target,
-                typed: confirm.clone(),
             },
         };
         conn.run(op, flags).await
@@ -404,15 +436,16 @@ pub async fn tenant(global: &GlobalArgs, cmd: &TenantCommand) -> Result<(), CliE
         flags,
     } = cmd;
     let obj = parse_ref(target)?;
-    kclm::ops::check_typed_name(confirm, &obj.name)
+    kclm::ops::check_typed_ref(confirm, &obj)
         .map_err(|e| CliError::Usage(format!("--confirm: {e}")))?;
     let target = connect::require_target(global)?;
     let conn = Conn::open(target, vec![Kind::TenantControlPlane], false).await?;
     let result = async {
         conn.capi()?;
+        // checked as NAMESPACE/NAME above; the core checks the name again
         let op = Op::DeleteTenant {
             target: obj.clone(),
-            typed: confirm.clone(),
+            typed: obj.name.clone(),
         };
         conn.run(op, flags).await
     }

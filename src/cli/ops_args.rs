@@ -18,6 +18,11 @@ pub struct OpFlags {
     /// Output format of the results.
     #[arg(long, short = 'o', value_enum, default_value = "text")]
     pub output: OpOutput,
+    /// Seconds one operation may wait for an answer (a bulk run ends after
+    /// twice that); also how long --selector waits for the shoot list.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -29,9 +34,11 @@ pub struct ShootTargets {
     /// try it there first).
     #[arg(long, short = 's', value_name = "EXPR")]
     pub selector: Option<String>,
-    /// Seconds to wait for the shoot list when --selector is given.
-    #[arg(long, default_value_t = 60)]
-    pub timeout: u64,
+    /// Go ahead with a bulk operation that asks for confirmation (more than
+    /// 10 shoots, or a production or infrastructure shoot selected) without
+    /// asking. Check the list first with --dry-run.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,9 +77,11 @@ pub enum ShootCommand {
     Delete {
         #[command(flatten)]
         shoots: ShootTargets,
-        /// The shoot's name (one shoot) or the number of shoots (several).
-        #[arg(long, value_name = "NAME|COUNT")]
-        confirm: String,
+        /// NAMESPACE/NAME of the one shoot named, the number of shoots when
+        /// several are named, or with --selector the token that `--dry-run`
+        /// prints for the listed shoots (their uids; a count is refused).
+        #[arg(long, value_name = "NAMESPACE/NAME|COUNT|TOKEN")]
+        confirm: Option<String>,
         #[command(flatten)]
         flags: OpFlags,
     },
@@ -81,8 +90,8 @@ pub enum ShootCommand {
     ConfirmDeletion {
         /// NAMESPACE/NAME of the shoot.
         target: String,
-        /// The shoot's name, or NAMESPACE/NAME, typed again.
-        #[arg(long, value_name = "NAME|NS/NAME")]
+        /// NAMESPACE/NAME of the shoot, typed again (names repeat across projects).
+        #[arg(long, value_name = "NS/NAME")]
         confirm: String,
         #[command(flatten)]
         flags: OpFlags,
@@ -109,8 +118,8 @@ pub enum ClusterCommand {
     Delete {
         #[arg(value_name = "NAMESPACE/NAME")]
         target: String,
-        /// The cluster's name, typed again.
-        #[arg(long, value_name = "NAME")]
+        /// The cluster's NAMESPACE/NAME, typed again.
+        #[arg(long, value_name = "NAMESPACE/NAME")]
         confirm: String,
         #[command(flatten)]
         flags: OpFlags,
@@ -123,8 +132,8 @@ pub enum TenantCommand {
     Delete {
         #[arg(value_name = "NAMESPACE/NAME")]
         target: String,
-        /// The tenant control plane's name, typed again.
-        #[arg(long, value_name = "NAME")]
+        /// The tenant control plane's NAMESPACE/NAME, typed again.
+        #[arg(long, value_name = "NAMESPACE/NAME")]
         confirm: String,
         #[command(flatten)]
         flags: OpFlags,

@@ -4,7 +4,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::fast::{Subsequence, is_subsequence};
-use super::{Filter, FilterMatcher, Filterable, RowSet, SearchColumn, contains_ci};
+use super::{Filter, FilterError, FilterMatcher, Filterable, RowSet, SearchColumn, contains_ci};
 
 #[test]
 fn case_insensitive_contains() {
@@ -170,7 +170,8 @@ fn matches_and_score_agree_with_the_reference() {
             // `!` and `"` are syntax; a stray `:` would name an unknown field
             let word = rng.word(alphabet, 3).replace(['!', '"', ':'], "x");
             match rng.next() % 5 {
-                0 => terms.push(format!("seed:{}", rng.word(&['a', 'f', 'r', 'ö', 'W'], 2))),
+                // a field term needs a value (`seed:` alone is an error)
+                0 => terms.push(format!("seed:a{}", rng.word(&['a', 'f', 'r', 'ö', 'W'], 1))),
                 1 if !word.is_empty() => terms.push(format!("!{word}")),
                 _ if !word.is_empty() => terms.push(word),
                 _ => {}
@@ -442,4 +443,43 @@ fn highlight_never_panics_and_stays_inside_the_name() {
         }
     }
     assert!(exact_hits > 500, "{exact_hits}");
+}
+
+/// A term with nothing to match would select every row (and `--selector`
+/// would act on the whole landscape): it is an error naming the term.
+#[test]
+fn a_term_with_nothing_to_match_is_an_error_naming_it() {
+    for (expr, term) in [
+        ("!", "!"),
+        ("web !", "!"),
+        ("! web", "!"),
+        ("name:", "name:"),
+        ("seed:", "seed:"),
+        ("!seed:", "!seed:"),
+        ("\"\"", "\"\""),
+        ("!\"\"", "!\"\""),
+        ("\"  \"", "\"  \""),
+    ] {
+        let e = Filter::parse(expr, Row::FIELDS).expect_err(expr);
+        assert_eq!(e, FilterError::EmptyTerm { term: term.into() }, "{expr:?}");
+        assert!(e.to_string().contains(&format!("{term:?}")), "{e}");
+    }
+    let e = Filter::parse("!!x", Row::FIELDS).unwrap_err();
+    assert_eq!(e, FilterError::DoubleNegation { term: "!!x".into() });
+    // `field:*` asks for any value of the field
+    let f = Filter::parse("seed:*", Row::FIELDS).unwrap();
+    let mut m = FilterMatcher::default();
+    let with = Row {
+        name: "a".into(),
+        seed: "fra".into(),
+        purpose: String::new(),
+    };
+    assert!(f.matches_in(&with, None, &mut m));
+    let f = Filter::parse("seed:*x", Row::FIELDS).unwrap();
+    assert!(!f.matches_in(&with, None, &mut m));
+    // what still parses
+    for ok in ["!x", "seed:fra", "\"a b\"", "!\"x\"", "a:b:c"] {
+        let fields = ["seed", "a"];
+        assert!(Filter::parse(ok, &fields).is_ok(), "{ok}");
+    }
 }

@@ -4,9 +4,10 @@
 //! and the clients they connected) and send every operation through here.
 
 use std::path::Path;
+use std::time::Duration;
 
 use super::access::{Access, AccessCache, AccessCheck, DEFAULT_TTL};
-use super::bulk::{self, DEFAULT_CONCURRENCY};
+use super::bulk::{self, DEFAULT_CONCURRENCY, Limits};
 use super::request::{Op, OpReport, OpRequest};
 use super::{AuditLog, OpContext, OpError, Refusal, Service, capi, metal, shoot};
 use crate::config::Target;
@@ -26,7 +27,13 @@ pub struct OpsEnv {
     pub metal_actor: String,
     pub garden_access: Option<AccessCache>,
     pub capi_access: Option<AccessCache>,
+    /// How long one operation may wait for its answers; a bulk run ends
+    /// after twice that (see [`Limits::from_timeout`]). `None`: no limit.
+    pub timeout: Option<Duration>,
 }
+
+/// The default of [`OpsEnv::timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl OpsEnv {
     /// The environment for a landscape and the clients connected to it, with
@@ -62,6 +69,7 @@ impl OpsEnv {
                     .unwrap_or_else(|| "current-context".into()),
             },
             metal_actor,
+            timeout: Some(DEFAULT_TIMEOUT),
         }
     }
 
@@ -122,10 +130,15 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
             .map(|r| (r.target.to_string(), r.result))
             .collect(),
     };
+    let limits = env.timeout.map(Limits::from_timeout).unwrap_or_default();
+    let single = Limits {
+        per_target: env.timeout,
+        overall: None,
+    };
     match req.op {
         Op::Bulk(op, targets) => match env.client(Service::Garden) {
             Ok(c) => bulk_report(
-                bulk::run(c, &ctx, op, &targets, DEFAULT_CONCURRENCY)
+                bulk::run_limited(c, &ctx, op, &targets, DEFAULT_CONCURRENCY, limits)
                     .await
                     .results,
             ),
@@ -133,7 +146,10 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
         },
         Op::BulkDelete { targets, typed } => {
             let report = match env.client(Service::Garden) {
-                Ok(c) => bulk::delete(c, &ctx, &targets, &typed, DEFAULT_CONCURRENCY).await,
+                Ok(c) => {
+                    bulk::delete_limited(c, &ctx, &targets, &typed, DEFAULT_CONCURRENCY, limits)
+                        .await
+                }
                 Err(e) => Err(e),
             };
             match report {
@@ -142,11 +158,19 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
             }
         }
         Op::Shoot(op, t) => one(match env.client(Service::Garden) {
-            Ok(c) => shoot::run(c, &ctx, op, &t).await,
+            Ok(c) => bulk::limited(shoot::run(c, &ctx, op, &t), single, None, "garden").await,
             Err(e) => Err(e),
         }),
         Op::DeleteShoot { target, typed } => one(match env.client(Service::Garden) {
-            Ok(c) => shoot::delete(c, &ctx, &target, &typed).await,
+            Ok(c) => {
+                bulk::limited(
+                    shoot::delete(c, &ctx, &target, &typed),
+                    single,
+                    None,
+                    "garden",
+                )
+                .await
+            }
             Err(e) => Err(e),
         }),
         Op::ConfirmShootDeletion { target, typed } => one(match env.client(Service::Garden) {
@@ -154,21 +178,30 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
             Err(e) => Err(e),
         }),
         Op::Pause { target, paused } => one(match env.client(Service::Capi) {
-            Ok(c) => capi::set_paused(c, &ctx, &target, paused).await,
+            Ok(c) => {
+                let fut = capi::set_paused(c, &ctx, &target, paused);
+                bulk::limited(fut, single, None, "management cluster").await
+            }
             Err(e) => Err(e),
         }),
         Op::DeleteCluster { target, typed } => one(match env.client(Service::Capi) {
-            Ok(c) => capi::delete_cluster(c, &ctx, &target, &typed).await,
+            Ok(c) => {
+                let fut = capi::delete_cluster(c, &ctx, &target, &typed);
+                bulk::limited(fut, single, None, "management cluster").await
+            }
             Err(e) => Err(e),
         }),
         Op::DeleteTenant { target, typed } => one(match env.client(Service::Capi) {
-            Ok(c) => capi::delete_tenant_control_plane(c, &ctx, &target, &typed).await,
+            Ok(c) => {
+                let fut = capi::delete_tenant_control_plane(c, &ctx, &target, &typed);
+                bulk::limited(fut, single, None, "management cluster").await
+            }
             Err(e) => Err(e),
         }),
         op @ (Op::Power { .. } | Op::Identify { .. } | Op::SetState { .. }) => {
             ctx.actor = env.metal_actor.clone();
             one(match env.metal_client() {
-                Ok(m) => run_metal(m, &ctx, op).await,
+                Ok(m) => bulk::limited(run_metal(m, &ctx, op), single, None, "metal-api").await,
                 Err(e) => Err(e),
             })
         }

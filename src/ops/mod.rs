@@ -31,7 +31,7 @@ use crate::model::ObjectMeta;
 use crate::source::metal::MetalError;
 
 pub use audit::{AuditEntry, AuditLog};
-pub use execute::{OpsEnv, execute};
+pub use execute::{DEFAULT_TIMEOUT, OpsEnv, execute};
 pub use outcome::{NoopReason, OutcomeKind, Refusal, Service, Unmet, Verdict};
 pub use request::{Op, OpReport, OpRequest};
 
@@ -227,6 +227,10 @@ impl From<MetalError> for OpError {
 pub struct ObjectRef {
     pub namespace: String,
     pub name: String,
+    /// When set, the operation applies to the object with exactly this uid:
+    /// a same-named object created in its place is refused, not touched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
 }
 
 impl ObjectRef {
@@ -234,7 +238,30 @@ impl ObjectRef {
         Self {
             namespace: namespace.into(),
             name: name.into(),
+            uid: None,
         }
+    }
+
+    /// The object with exactly this uid (see [`ObjectRef::uid`]).
+    pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
+        self.uid = Some(uid.into());
+        self
+    }
+}
+
+/// Refuses when `target` is bound to a uid and the object read has another
+/// one (it was deleted and created again under the same name).
+pub(crate) fn check_uid(target: &ObjectRef, meta: &ObjectMeta) -> Result<(), OpError> {
+    match &target.uid {
+        Some(uid) if meta.uid.as_deref() != Some(uid.as_str()) => {
+            Err(OpError::Refused(Refusal::Precondition(Unmet::Gone {
+                what: format!(
+                    "{target} with uid {uid} (the object of that name now has uid {})",
+                    meta.uid.as_deref().unwrap_or("none")
+                ),
+            })))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -280,6 +307,21 @@ pub fn check_typed_name(typed: &str, name: &str) -> Result<(), OpError> {
         Err(OpError::Refused(Refusal::TypedNameMismatch {
             typed: typed.to_string(),
             name: name.to_string(),
+        }))
+    }
+}
+
+/// The strict form of the typed confirmation where names repeat across
+/// namespaces (the CLI, which is not bound to an object on screen): exactly
+/// `namespace/name`, so a slip onto a same-named object elsewhere never deletes.
+pub fn check_typed_ref(typed: &str, target: &ObjectRef) -> Result<(), OpError> {
+    let want = format!("{}/{}", target.namespace, target.name);
+    if typed == want {
+        Ok(())
+    } else {
+        Err(OpError::Refused(Refusal::TypedNameMismatch {
+            typed: typed.to_string(),
+            name: want,
         }))
     }
 }
@@ -460,6 +502,32 @@ mod tests {
                 "{typo:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_strict_confirmation_is_the_full_reference() {
+        let meant = ObjectRef::new("garden-webshop", "postgres");
+        let slip = ObjectRef::new("garden-platform", "postgres");
+        assert!(check_typed_ref("garden-webshop/postgres", &meant).is_ok());
+        for typed in [
+            "postgres",
+            "garden-webshop/postgres",
+            "garden-platform/postgres ",
+        ] {
+            assert!(check_typed_ref(typed, &slip).is_err(), "{typed:?}");
+        }
+        assert!(check_typed_ref("garden-platform/postgres", &slip).is_ok());
+    }
+
+    #[test]
+    fn a_uid_bound_reference_refuses_a_replacement() {
+        let mut m = meta(&[], &[]);
+        m.uid = Some("new".into());
+        let t = ObjectRef::new("ns", "a").with_uid("old");
+        let e = check_uid(&t, &m).unwrap_err();
+        assert!(e.to_string().contains("uid old"), "{e}");
+        assert!(check_uid(&ObjectRef::new("ns", "a"), &m).is_ok());
+        assert!(check_uid(&ObjectRef::new("ns", "a").with_uid("new"), &m).is_ok());
     }
 
     #[test]

@@ -64,6 +64,13 @@ pub enum Refusal {
     TypedNameMismatch { typed: String, name: String },
     #[error("typed confirmation {typed:?} does not match the number of shoots to delete ({count})")]
     TypedCountMismatch { typed: String, count: usize },
+    /// A selection is confirmed by the token of its uids, never by a count.
+    #[error("typed confirmation {typed:?} is not the token {token} of the {count} selected shoots")]
+    TypedTokenMismatch {
+        typed: String,
+        token: String,
+        count: usize,
+    },
     #[error("no shoots to delete")]
     NothingToDelete,
     #[error("{0}")]

@@ -77,6 +77,7 @@ async fn delete_inner(
     // DELETE: refuse before writing anything rather than write and revert.
     let before = api.get(&target.name).await?;
     delete_precondition(&before.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
+    super::check_uid(target, &before.metadata)?;
     let dual = approval::dual_approval_required(client, &before).await;
     if dual == Some(true) && !confirmed(&before) {
         return Err(OpError::Refused(Refusal::Precondition(
@@ -87,6 +88,7 @@ async fn delete_inner(
     let old_timestamp = std::sync::Mutex::new(None::<String>);
     let (shoot, applied) = patch_guarded(&api, ctx, &target.name, |s| {
         delete_precondition(&s.metadata, &ctx.protect, &what).map_err(OpError::Refused)?;
+        super::check_uid(target, &s.metadata)?;
         if confirmed(s) {
             // Someone (perhaps a first approver) confirmed already: keep their
             // annotation as it is, and never revert it.
