@@ -540,7 +540,6 @@ fn login_again_mid_session(mode: &str) {
     let t = Tmux::start(&demo, &kc, "");
     t.wait_for_all(&["Token for the garden:"], Duration::from_secs(20));
     t.send(&["-l", "demo-admin"]);
-    let answered = Instant::now();
     t.send(&["Enter"]);
     t.wait_for_all(&["garden synced", "metal synced"], Duration::from_secs(15));
     assert!(t.alternate_screen_on(), "the console runs");
@@ -550,8 +549,26 @@ fn login_again_mid_session(mode: &str) {
     // a second down), the next garden request (the YAML of the selected
     // shoot) runs the plugin, which is handed the terminal. No key is sent
     // while that may be happening: it would go to the prompt.
-    let due = answered + Duration::from_secs(16);
-    while Instant::now() < due {
+    // The plugin wrote when its credential expires; kclm renews a minute
+    // before that. Waiting for that instant (not for a time after the
+    // answer) holds however late a loaded machine ran the plugin.
+    let expires = {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let at = std::fs::read_to_string(&once).unwrap_or_default();
+            if let Ok(t) = at.trim().parse::<jiff::Timestamp>() {
+                break t;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the plugin never wrote its expiry"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let due =
+        expires - jiff::SignedDuration::from_secs(60) + jiff::SignedDuration::from_millis(1500);
+    while jiff::Timestamp::now() < due {
         assert!(t.alternate_screen_on(), "the first credential was used");
         std::thread::sleep(Duration::from_millis(200));
     }

@@ -199,7 +199,8 @@ async fn main_loop(
     first: Vec<Msg>,
     mut logins: UnboundedReceiver<LoginRequest>,
 ) -> color_eyre::Result<()> {
-    let mut events = EventStream::new();
+    // `None` only while the terminal is handed off (see effects::handoff).
+    let mut events = Some(EventStream::new());
     let mut live = Live::idle();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -277,7 +278,12 @@ async fn main_loop(
         } = &mut live;
         let epoch = *epoch;
         tokio::select! {
-            ev = events.next() => match ev {
+            ev = async {
+                match events.as_mut() {
+                    Some(e) => e.next().await,
+                    None => std::future::pending().await,
+                }
+            } => match ev {
                 Some(Ok(Event::Key(k))) => inbox.push_back(Msg::Key(k)),
                 Some(Ok(Event::Mouse(m))) => inbox.push_back(Msg::Mouse(m)),
                 Some(Ok(Event::Resize(w, h))) => inbox.push_back(Msg::Resize(w, h)),

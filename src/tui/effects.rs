@@ -65,7 +65,7 @@ impl Live {
 /// What the loop runs effects with.
 pub struct Runner<'a> {
     pub terminal: &'a mut DefaultTerminal,
-    pub events: &'a mut EventStream,
+    pub events: &'a mut Option<EventStream>,
     pub theme: &'a mut Theme,
     pub start: &'a TuiStart,
     pub live: &'a mut Live,
@@ -244,15 +244,17 @@ impl Runner<'_> {
 async fn handoff<F: Future>(
     what: &str,
     terminal: &mut DefaultTerminal,
-    events: &mut EventStream,
+    events: &mut Option<EventStream>,
     mouse: bool,
     work: F,
 ) -> F::Output {
     use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
     use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
-    // Dropping the stream stops its reader thread; the new one reads
-    // nothing until it is polled again, after the command.
-    drop(std::mem::replace(events, EventStream::new()));
+    // Dropping the stream wakes and stops its reader thread, which holds
+    // crossterm's input reader while it waits. It must go first: a new
+    // stream takes that reader when it is made, and made while the old
+    // thread still waits it would block the loop until the next key.
+    *events = None;
     if mouse {
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     }
@@ -267,6 +269,8 @@ async fn handoff<F: Future>(
             Clear(ClearType::All)
         )
     });
+    // A new reader, after the work: it reads nothing until it is polled.
+    *events = Some(EventStream::new());
     // Forgets the last frame, so the next one is drawn whole. (Not
     // `terminal.clear()`: it asks the terminal for the cursor position,
     // which has no answer while the input reader is being replaced.)
