@@ -214,6 +214,8 @@ async fn main_loop(
     let mut term_sig = signal(SignalKind::terminate())?;
     let mut hup_sig = signal(SignalKind::hangup())?;
     let mut int_sig = signal(SignalKind::interrupt())?;
+    // SIGQUIT's default would dump core with the alternate screen still on.
+    let mut quit_sig = signal(SignalKind::quit())?;
     let mut inbox: VecDeque<Msg> = first.into();
     let mut login_ids = 0u64;
     // While a session starts, which exec plugins run (shown as "logging in").
@@ -360,9 +362,10 @@ async fn main_loop(
                 }
             },
             _ = tick.tick() => inbox.push_back(Msg::Tick(Timestamp::now())),
-            _ = term_sig.recv() => break,
-            _ = hup_sig.recv() => break,
-            _ = int_sig.recv() => break,
+            _ = term_sig.recv() => { signalled(libc::SIGTERM); break; }
+            _ = hup_sig.recv() => { signalled(libc::SIGHUP); break; }
+            _ = int_sig.recv() => { signalled(libc::SIGINT); break; }
+            _ = quit_sig.recv() => { signalled(libc::SIGQUIT); break; }
             _ = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w.into()).await,
@@ -373,4 +376,10 @@ async fn main_loop(
     }
     live.stop().await;
     Ok(())
+}
+
+/// Records the signal that ended the loop: after the terminal is restored,
+/// `main` exits with the shell's convention for it (128 + the number).
+fn signalled(signo: i32) {
+    crate::SIGNALLED.store(signo, std::sync::atomic::Ordering::SeqCst);
 }

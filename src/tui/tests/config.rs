@@ -179,3 +179,52 @@ fn key_strings_parse_like_they_read() {
     );
     assert!(Key::parse("nope").is_err());
 }
+
+#[test]
+fn ctrl_c_quits_whatever_a_user_keymap_says() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    for binding in ["none", "move_down"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            format!("inherits = \"default\"\n[keys]\n\"ctrl-c\" = \"{binding}\"\nq = \"none\"\n"),
+        )
+        .expect("write");
+        let (km, warnings) = Keymap::load("mine", dir.path());
+        assert_eq!(km.name, "mine", "{binding}: the user's keymap is used");
+        assert_eq!(km.action(&ctrl_c), Some(Action::Quit), "{binding}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("ctrl-c") && w.contains("cannot be rebound")),
+            "{binding}: {warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn two_spellings_of_one_key_with_different_actions_warn_naming_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "inherits = \"default\"\n[keys]\nZ = \"move_down\"\n\"shift-z\" = \"move_up\"\n",
+    )
+    .expect("write");
+    let (km, warnings) = Keymap::load("mine", dir.path());
+    let conflicts: Vec<_> = warnings.iter().filter(|w| w.contains("conflict")).collect();
+    assert_eq!(conflicts.len(), 1, "{warnings:?}");
+    for part in ["\"Z\"", "\"move_down\"", "\"shift-z\"", "\"move_up\""] {
+        assert!(
+            conflicts[0].contains(part),
+            "{part} missing: {}",
+            conflicts[0]
+        );
+    }
+    let z = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('Z'),
+        crossterm::event::KeyModifiers::SHIFT,
+    );
+    // The toml table is ordered by key: "Z" < "shift-z", so shift-z wins.
+    assert_eq!(km.action(&z), Some(Action::MoveUp));
+}
