@@ -114,10 +114,13 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     apply_prefs(&mut state);
     let mut first = vec![Msg::Connect];
     if !warnings.is_empty() {
-        for w in &warnings {
+        for w in warnings.iter().take(LOGGED_WARNINGS) {
             tracing::warn!("{w}");
         }
-        first.push(Msg::Status(warnings.join(" · "), Level::Warning));
+        if warnings.len() > LOGGED_WARNINGS {
+            tracing::warn!("… and {} more warnings", warnings.len() - LOGGED_WARNINGS);
+        }
+        first.push(Msg::Status(warnings_line(&warnings), Level::Warning));
     }
 
     let mut terminal = ratatui::init();
@@ -142,6 +145,29 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     }
     ratatui::restore();
     result
+}
+
+/// Warnings shown in the status line at most; the rest are counted.
+const SHOWN_WARNINGS: usize = 5;
+/// Warnings written to the log at most at startup.
+const LOGGED_WARNINGS: usize = 100;
+
+/// The status line for a list of warnings: the first few, then how many
+/// more (a broken file can produce thousands).
+pub(super) fn warnings_line(warnings: &[String]) -> String {
+    let mut line = warnings
+        .iter()
+        .take(SHOWN_WARNINGS)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if warnings.len() > SHOWN_WARNINGS {
+        line.push_str(&format!(
+            " · … and {} more",
+            warnings.len() - SHOWN_WARNINGS
+        ));
+    }
+    line
 }
 
 /// Every landscape `:landscape` can switch to, resolved once (the one
