@@ -54,16 +54,25 @@ fn init_logging(start: &TuiStart) {
     let (Some(dir), Some(name)) = (log.parent(), log.file_name()) else {
         return;
     };
-    if std::fs::create_dir_all(dir).is_err() {
+    if kclm::ops::audit::create_private_dir(dir).is_err() {
         return;
     }
-    // One file a day, the last week kept: `kclm.log.2026-12-03`.
-    let Ok(file) = tracing_appender::rolling::Builder::new()
+    // One file a day, the last week kept: `kclm.log.2026-12-03`. The
+    // appender creates today's file while it is built: owner-only, by the
+    // umask for that moment. (A file created at a later rotation gets the
+    // user's umask, inside the owner-only directory; the next start narrows it.)
+    // SAFETY: umask has no memory-safety preconditions; it only changes the
+    // mode of files created meanwhile, and nothing else creates files yet.
+    let old = unsafe { libc::umask(0o077) };
+    let built = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(name.to_string_lossy())
         .max_log_files(LOG_FILES_KEPT)
-        .build(dir)
-    else {
+        .build(dir);
+    // SAFETY: as above; restores the user's umask.
+    unsafe { libc::umask(old) };
+    narrow_logs(dir, &name.to_string_lossy());
+    let Ok(file) = built else {
         return;
     };
     let filter = EnvFilter::try_from_env("KCLM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -73,6 +82,20 @@ fn init_logging(start: &TuiStart) {
         .with_ansi(false)
         .with_writer(file)
         .try_init();
+}
+
+/// Log files of earlier runs (or rotations) made owner-only.
+fn narrow_logs(dir: &std::path::Path, prefix: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(prefix) {
+            let mode = std::fs::Permissions::from_mode(kclm::ops::audit::PRIVATE_FILE);
+            let _ = std::fs::set_permissions(e.path(), mode);
+        }
+    }
 }
 
 pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
