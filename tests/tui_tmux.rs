@@ -259,3 +259,39 @@ fn each_signal_restores_the_terminal_and_exits_128_plus_its_number() {
         );
     }
 }
+
+/// The console's own files are owner-only: after a sort change saved the UI
+/// state, tui-state.toml and today's log file are 0600 in a 0700 state dir.
+#[test]
+fn the_saved_ui_state_and_the_log_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tmux::start(160, 45, &[]);
+    t.wait_for_all(&["shoots (", "machines ("]);
+    let state = t.dir().join("home/state");
+    let prefs = state.join("tui-state.toml");
+    assert!(!prefs.exists(), "no UI state before a sort change");
+    t.keys(&["s"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !prefs.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tui-state.toml not written"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.keys(&["q"]);
+    t.wait_for("KCLM_EXITED:0");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700, "state dir");
+    assert_eq!(mode(&prefs), 0o600, "tui-state.toml");
+    let logs: Vec<_> = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("kclm.log"))
+        .map(|e| e.path())
+        .collect();
+    assert!(!logs.is_empty(), "a log file in {}", state.display());
+    for l in logs {
+        assert_eq!(mode(&l), 0o600, "{}", l.display());
+    }
+}
