@@ -430,5 +430,5 @@ async fn main_loop(
 /// Records the signal that ended the loop: after the terminal is restored,
 /// `main` exits with the shell's convention for it (128 + the number).
 fn signalled(signo: i32) {
-    crate::SIGNALLED.store(signo, std::sync::atomic::Ordering::SeqCst);
+    super::SIGNALLED.store(signo, std::sync::atomic::Ordering::SeqCst);
 }
