@@ -35,18 +35,18 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Reads a user file unless it is larger than [`MAX_FILE_BYTES`].
 fn read_capped(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     // One byte over the limit is enough to know; never read the rest.
     std::fs::File::open(path)?
         .take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::other(format!(
             "larger than the {} MiB limit",
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Loads `name`: the embedded file (if any), then the user's `dir/<name>.toml`
