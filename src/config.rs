@@ -78,13 +78,16 @@ pub struct Config {
     pub landscapes: BTreeMap<String, LandscapeConfig>,
 }
 
+/// The shortest metal-api poll interval the config accepts (seconds).
+pub const MIN_METAL_POLL_SECONDS: u64 = 5;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct UiConfig {
     pub theme: String,
     pub keymap: String,
     pub mouse: bool,
-    /// metal-api poll interval in seconds.
+    /// metal-api poll interval in seconds (at least [`MIN_METAL_POLL_SECONDS`]).
     pub metal_poll_seconds: u64,
 }
 
@@ -185,6 +188,16 @@ impl Config {
                     ),
                 });
             }
+        }
+        if cfg.ui.metal_poll_seconds < MIN_METAL_POLL_SECONDS {
+            return Err(ConfigError::Invalid {
+                path: path.display().to_string(),
+                reason: format!(
+                    "ui.metal_poll_seconds = {}: must be at least {MIN_METAL_POLL_SECONDS} \
+                     (a shorter interval only loads the metal-api)",
+                    cfg.ui.metal_poll_seconds
+                ),
+            });
         }
         if let Some(d) = &cfg.default_landscape
             && !cfg.landscapes.contains_key(d)

@@ -246,3 +246,31 @@ fn an_unwritable_audit_log_is_a_warning_on_stderr() {
         "KCLM_LOG=off still logged:\n{stderr}"
     );
 }
+
+/// A CLI operation against the demo: the audit entry names the demo's
+/// context and that context's kubeconfig user; the audit log is owner-only
+/// (0600) in an owner-only (0700) state dir.
+#[test]
+fn the_audit_entry_names_context_and_user_and_the_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let shoot = a_demo_shoot(d.path());
+    let out = kclm(d.path())
+        .args(["--demo", "shoot", "reconcile", &shoot])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit = d.path().join("state/audit.jsonl");
+    let text = std::fs::read_to_string(&audit).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(entry["actor"], "demo-garden", "{text}");
+    assert_eq!(entry["user"], "demo-admin", "{text}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&audit), 0o600, "audit log");
+    assert_eq!(mode(&d.path().join("state")), 0o700, "state dir");
+}

@@ -69,7 +69,7 @@ fn a_kill_from_another_shell_restores_the_terminal_too() {
         .expect("pkill runs")
         .success();
     assert!(ok, "kclm was running under the pane's shell");
-    let screen = t.wait_for("KCLM_EXITED:0");
+    let screen = t.wait_for("KCLM_EXITED:143");
     assert!(
         !t.alternate_screen_on(),
         "alternate screen left after SIGTERM"
@@ -225,4 +225,73 @@ fn demo_delete_needs_the_typed_name_and_hibernate_hibernates() {
     t.keys(&["q"]);
     t.wait_for("KCLM_EXITED:0");
     assert!(!t.alternate_screen_on(), "alternate screen left after quit");
+}
+
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT sent to the console: each restores
+/// the terminal (alternate screen off) and kclm exits with 128 + the signal
+/// number, as a shell reports a death by that signal.
+#[test]
+fn each_signal_restores_the_terminal_and_exits_128_plus_its_number() {
+    for (sig, code) in [("TERM", 143), ("HUP", 129), ("INT", 130), ("QUIT", 131)] {
+        let t = Tmux::start(160, 45, &[]);
+        t.wait_for_all(&["shoots (", "machines ("]);
+        assert!(t.alternate_screen_on(), "SIG{sig}: the TUI is up");
+        let ok = Command::new("pkill")
+            .args([&format!("-{sig}"), "-P", &t.pane_pid(), "kclm"])
+            .status()
+            .expect("pkill runs")
+            .success();
+        assert!(ok, "SIG{sig}: kclm was running under the pane's shell");
+        let screen = t.wait_until(&format!("kclm exited after SIG{sig}"), |s| {
+            s.contains("KCLM_EXITED:")
+        });
+        assert!(
+            screen.contains(&format!("KCLM_EXITED:{code}")),
+            "SIG{sig}: expected exit status {code}:\n{screen}"
+        );
+        assert!(
+            !t.alternate_screen_on(),
+            "SIG{sig}: alternate screen left on"
+        );
+        assert!(
+            !screen.contains("┌ projects"),
+            "SIG{sig}: TUI frame left behind:\n{screen}"
+        );
+    }
+}
+
+/// The console's own files are owner-only: after a sort change saved the UI
+/// state, tui-state.toml and today's log file are 0600 in a 0700 state dir.
+#[test]
+fn the_saved_ui_state_and_the_log_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tmux::start(160, 45, &[]);
+    t.wait_for_all(&["shoots (", "machines ("]);
+    let state = t.dir().join("home/state");
+    let prefs = state.join("tui-state.toml");
+    assert!(!prefs.exists(), "no UI state before a sort change");
+    t.keys(&["s"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !prefs.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tui-state.toml not written"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.keys(&["q"]);
+    t.wait_for("KCLM_EXITED:0");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700, "state dir");
+    assert_eq!(mode(&prefs), 0o600, "tui-state.toml");
+    let logs: Vec<_> = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("kclm.log"))
+        .map(|e| e.path())
+        .collect();
+    assert!(!logs.is_empty(), "a log file in {}", state.display());
+    for l in logs {
+        assert_eq!(mode(&l), 0o600, "{}", l.display());
+    }
 }

@@ -12,6 +12,7 @@ use super::request::{Op, OpReport, OpRequest};
 use super::{AuditLog, OpContext, OpError, Refusal, Service, capi, metal, shoot};
 use crate::config::Target;
 use crate::session::Session;
+use crate::source::kube::{KubeTarget, default_kubeconfig};
 use crate::source::metal::{MetalAuth, MetalClient};
 
 /// The clients and the context operations run with. Clones share the
@@ -35,6 +36,33 @@ pub struct OpsEnv {
 /// The default of [`OpsEnv::timeout`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Who acts on a cluster, for the audit log: the context (the flag's, else
+/// the kubeconfig's `current-context`) and that context's user. Reads only
+/// names from the kubeconfig, never a credential. A kubeconfig that cannot
+/// be read leaves the context as given (or `current-context`) and no user.
+pub fn kube_actor(k: &KubeTarget) -> (String, Option<String>) {
+    let kc = k
+        .kubeconfig
+        .clone()
+        .or_else(default_kubeconfig)
+        .and_then(|p| kube::config::Kubeconfig::read_from(p).ok());
+    let context = k
+        .context
+        .clone()
+        .or_else(|| kc.as_ref().and_then(|kc| kc.current_context.clone()));
+    let user = context.as_ref().and_then(|name| {
+        kc.as_ref()?
+            .contexts
+            .iter()
+            .find(|c| &c.name == name)?
+            .context
+            .as_ref()?
+            .user
+            .clone()
+    });
+    (context.unwrap_or_else(|| "current-context".into()), user)
+}
+
 impl OpsEnv {
     /// The environment for a landscape and the clients connected to it, with
     /// the audit log in `state_dir` (the one file the CLI and the TUI append to).
@@ -50,6 +78,10 @@ impl OpsEnv {
             Some(MetalAuth::Token(_)) => "metal token".into(),
             _ => "metal anonymous".into(),
         };
+        let (actor, user) = match &target.garden {
+            Some(k) => kube_actor(k),
+            None => ("no garden".into(), None),
+        };
         Self {
             garden_access: garden.clone().map(|c| AccessCache::new(c, DEFAULT_TTL)),
             capi_access: capi.clone().map(|c| AccessCache::new(c, DEFAULT_TTL)),
@@ -62,11 +94,8 @@ impl OpsEnv {
                 protect: target.protect.clone(),
                 audit: Some(AuditLog::in_state_dir(state_dir)),
                 landscape: target.name.clone(),
-                actor: target
-                    .garden
-                    .as_ref()
-                    .and_then(|k| k.context.clone())
-                    .unwrap_or_else(|| "current-context".into()),
+                actor,
+                user,
             },
             metal_actor,
             timeout: Some(DEFAULT_TIMEOUT),
@@ -200,6 +229,7 @@ pub async fn execute(env: &OpsEnv, req: OpRequest) -> OpReport {
         }),
         op @ (Op::Power { .. } | Op::Identify { .. } | Op::SetState { .. }) => {
             ctx.actor = env.metal_actor.clone();
+            ctx.user = None;
             one(match env.metal_client() {
                 Ok(m) => bulk::limited(run_metal(m, &ctx, op), single, None, "metal-api").await,
                 Err(e) => Err(e),

@@ -50,6 +50,8 @@ pub struct OpContext {
     pub landscape: String,
     /// Who acts: a kubeconfig context or a metal auth type; never a credential.
     pub actor: String,
+    /// The kubeconfig user of the actor's context, when it is one.
+    pub user: Option<String>,
 }
 
 impl OpContext {

@@ -38,7 +38,7 @@ pub enum ConnectError {
     Login(#[from] super::kube_auth::ExecError),
 }
 
-fn default_kubeconfig() -> Option<PathBuf> {
+pub(crate) fn default_kubeconfig() -> Option<PathBuf> {
     if let Some(v) = std::env::var_os("KUBECONFIG") {
         let first = std::env::split_paths(&v).next()?;
         return Some(first);

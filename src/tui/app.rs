@@ -54,16 +54,25 @@ fn init_logging(start: &TuiStart) {
     let (Some(dir), Some(name)) = (log.parent(), log.file_name()) else {
         return;
     };
-    if std::fs::create_dir_all(dir).is_err() {
+    if kclm::ops::audit::create_private_dir(dir).is_err() {
         return;
     }
-    // One file a day, the last week kept: `kclm.log.2026-12-03`.
-    let Ok(file) = tracing_appender::rolling::Builder::new()
+    // One file a day, the last week kept: `kclm.log.2026-12-03`. The
+    // appender creates today's file while it is built: owner-only, by the
+    // umask for that moment. (A file created at a later rotation gets the
+    // user's umask, inside the owner-only directory; the next start narrows it.)
+    // SAFETY: umask has no memory-safety preconditions; it only changes the
+    // mode of files created meanwhile, and nothing else creates files yet.
+    let old = unsafe { libc::umask(0o077) };
+    let built = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(name.to_string_lossy())
         .max_log_files(LOG_FILES_KEPT)
-        .build(dir)
-    else {
+        .build(dir);
+    // SAFETY: as above; restores the user's umask.
+    unsafe { libc::umask(old) };
+    narrow_logs(dir, &name.to_string_lossy());
+    let Ok(file) = built else {
         return;
     };
     let filter = EnvFilter::try_from_env("KCLM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -73,6 +82,20 @@ fn init_logging(start: &TuiStart) {
         .with_ansi(false)
         .with_writer(file)
         .try_init();
+}
+
+/// Log files of earlier runs (or rotations) made owner-only.
+fn narrow_logs(dir: &std::path::Path, prefix: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(prefix) {
+            let mode = std::fs::Permissions::from_mode(kclm::ops::audit::PRIVATE_FILE);
+            let _ = std::fs::set_permissions(e.path(), mode);
+        }
+    }
 }
 
 pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
@@ -114,10 +137,13 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     apply_prefs(&mut state);
     let mut first = vec![Msg::Connect];
     if !warnings.is_empty() {
-        for w in &warnings {
+        for w in warnings.iter().take(LOGGED_WARNINGS) {
             tracing::warn!("{w}");
         }
-        first.push(Msg::Status(warnings.join(" · "), Level::Warning));
+        if warnings.len() > LOGGED_WARNINGS {
+            tracing::warn!("… and {} more warnings", warnings.len() - LOGGED_WARNINGS);
+        }
+        first.push(Msg::Status(warnings_line(&warnings), Level::Warning));
     }
 
     let mut terminal = ratatui::init();
@@ -142,6 +168,29 @@ pub async fn run(start: TuiStart) -> color_eyre::Result<()> {
     }
     ratatui::restore();
     result
+}
+
+/// Warnings shown in the status line at most; the rest are counted.
+const SHOWN_WARNINGS: usize = 5;
+/// Warnings written to the log at most at startup.
+const LOGGED_WARNINGS: usize = 100;
+
+/// The status line for a list of warnings: the first few, then how many
+/// more (a broken file can produce thousands).
+pub(super) fn warnings_line(warnings: &[String]) -> String {
+    let mut line = warnings
+        .iter()
+        .take(SHOWN_WARNINGS)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if warnings.len() > SHOWN_WARNINGS {
+        line.push_str(&format!(
+            " · … and {} more",
+            warnings.len() - SHOWN_WARNINGS
+        ));
+    }
+    line
 }
 
 /// Every landscape `:landscape` can switch to, resolved once (the one
@@ -215,6 +264,8 @@ async fn main_loop(
     let mut term_sig = signal(SignalKind::terminate())?;
     let mut hup_sig = signal(SignalKind::hangup())?;
     let mut int_sig = signal(SignalKind::interrupt())?;
+    // SIGQUIT's default would dump core with the alternate screen still on.
+    let mut quit_sig = signal(SignalKind::quit())?;
     let mut inbox: VecDeque<Msg> = first.into();
     let mut login_ids = 0u64;
     // While a session starts, which exec plugins run (shown as "logging in").
@@ -366,9 +417,10 @@ async fn main_loop(
                 }
             },
             _ = tick.tick() => inbox.push_back(Msg::Tick(Timestamp::now())),
-            _ = term_sig.recv() => break,
-            _ = hup_sig.recv() => break,
-            _ = int_sig.recv() => break,
+            _ = term_sig.recv() => { signalled(libc::SIGTERM); break; }
+            _ = hup_sig.recv() => { signalled(libc::SIGHUP); break; }
+            _ = int_sig.recv() => { signalled(libc::SIGINT); break; }
+            _ = quit_sig.recv() => { signalled(libc::SIGQUIT); break; }
             _ = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w.into()).await,
@@ -379,4 +431,10 @@ async fn main_loop(
     }
     live.stop().await;
     Ok(())
+}
+
+/// Records the signal that ended the loop: after the terminal is restored,
+/// `main` exits with the shell's convention for it (128 + the number).
+fn signalled(signo: i32) {
+    super::SIGNALLED.store(signo, std::sync::atomic::Ordering::SeqCst);
 }

@@ -123,7 +123,7 @@ impl Runner<'_> {
                 let mut out = vec![Msg::ThemeLoaded(t.name.clone())];
                 *self.theme = t;
                 if !w.is_empty() {
-                    out.push(Msg::Status(w.join(" · "), Level::Warning));
+                    out.push(Msg::Status(super::app::warnings_line(&w), Level::Warning));
                 }
                 out
             }

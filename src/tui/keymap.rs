@@ -7,6 +7,9 @@
 //! j = "move_down"
 //! x = "none"                # unbind
 //! ```
+//!
+//! ctrl-c is not a keymap action: it always quits, and a keymap that unbinds
+//! or rebinds it gets a warning and keeps ctrl-c quitting.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -145,6 +148,11 @@ impl Key {
     }
 }
 
+/// ctrl-c: hard-wired to quit, whatever a keymap says (see `from_table`).
+fn ctrl_c() -> Key {
+    Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+}
+
 /// The active bindings.
 #[derive(Clone, Debug, Default)]
 pub struct Keymap {
@@ -182,8 +190,13 @@ impl Keymap {
     }
 
     /// Builds a keymap from a merged table; bad entries become warnings.
+    /// Two spellings of one key bound to different actions (`G` and
+    /// `shift-g`) are a conflict: a warning names both, the last in the
+    /// file's key order wins. ctrl-c is not the keymap's: it always quits.
     pub fn from_table(name: &str, table: &toml::Table, warnings: &mut Vec<String>) -> Self {
         let mut bindings = HashMap::new();
+        // Which spelling bound each key, to name both sides of a conflict.
+        let mut spelled: HashMap<Key, (String, String)> = HashMap::new();
         for k in table.keys() {
             if k != "keys" {
                 warnings.push(format!("keymap {name}: unknown section {k:?}"));
@@ -198,6 +211,23 @@ impl Keymap {
                         continue;
                     }
                 };
+                if key == ctrl_c() {
+                    if v.as_str() != Some("quit") {
+                        warnings.push(format!(
+                            "keymap {name}: key {k:?}: ctrl-c always quits kclm and cannot be rebound"
+                        ));
+                    }
+                    continue;
+                }
+                let what = v.as_str().unwrap_or_default().to_string();
+                if let Some((other_k, other_what)) = spelled.get(&key)
+                    && *other_what != what
+                {
+                    warnings.push(format!(
+                        "keymap {name}: conflicting bindings for one key: {other_k:?} = {other_what:?} and {k:?} = {what:?} ({k:?} wins)"
+                    ));
+                }
+                spelled.insert(key, (k.clone(), what));
                 match v.as_str() {
                     Some("none") | Some("unbound") => {
                         bindings.remove(&key);
@@ -214,6 +244,7 @@ impl Keymap {
                 }
             }
         }
+        bindings.insert(ctrl_c(), Action::Quit);
         Self {
             name: name.to_string(),
             bindings,
@@ -231,18 +262,11 @@ impl Keymap {
             let km = Self::from_table("default", &fallback.table, &mut warnings);
             return (km, warnings);
         }
-        let km = Self::from_table(name, &layered.table, &mut warnings);
-        if km.keys_for(Action::Quit).is_empty() {
-            warnings.push(format!(
-                "keymap {name} binds no key to quit; using the default keymap"
-            ));
-            let fallback = layered::load("keymap", "default", EMBEDDED, Path::new("/nonexistent"));
-            return (
-                Self::from_table("default", &fallback.table, &mut warnings),
-                warnings,
-            );
-        }
-        (km, warnings)
+        // No key to quit is no trap: ctrl-c always quits.
+        (
+            Self::from_table(name, &layered.table, &mut warnings),
+            warnings,
+        )
     }
 
     /// The built-in default keymap, ignoring user files.

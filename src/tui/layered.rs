@@ -28,6 +28,27 @@ fn parse(text: &str, what: &str) -> Result<Table, String> {
         .map_err(|e| format!("{what}: {}", e.to_string().trim().replace('\n', " ")))
 }
 
+/// The largest theme or keymap file read; a larger one is refused with one
+/// warning (the shipped ones are a few KiB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a user file unless it is larger than [`MAX_FILE_BYTES`].
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    // One byte over the limit is enough to know; never read the rest.
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than the {} MiB limit",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// Loads `name`: the embedded file (if any), then the user's `dir/<name>.toml`
 /// over it; `inherits = "parent"` is resolved first (parent loaded the same
 /// way). A missing or broken file is a warning, never an error; the caller
@@ -63,7 +84,7 @@ fn load_inner(
             },
         );
     let path = dir.join(format!("{name}.toml"));
-    let user = match std::fs::read_to_string(&path) {
+    let user = match read_capped(&path) {
         Ok(text) => match parse(&text, &path.display().to_string()) {
             Ok(t) => Some(t),
             Err(e) => {

@@ -43,6 +43,9 @@ pub use screenshot::{FrameBench, KeystrokeBench, render_screenshots, render_scre
 /// When the process entered `main`: the first frame's time is logged from here.
 pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
+/// The signal that ended the console (0: none); `main` exits 128 + it.
+pub static SIGNALLED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
 /// Everything the TUI needs to start.
 pub struct TuiStart {
     pub target: Target,

@@ -39,12 +39,26 @@ impl Prefs {
         }
     }
 
+    /// Writes the file owner-only (0600) in an owner-only (0700) state dir.
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(state_dir)?;
+        use std::io::Write;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        kclm::ops::audit::create_private_dir(state_dir)?;
         let text = toml::to_string(self).map_err(std::io::Error::other)?;
         let p = path(state_dir);
         let tmp = p.with_extension("toml.tmp");
-        std::fs::write(&tmp, text)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(kclm::ops::audit::PRIVATE_FILE)
+            .open(&tmp)?;
+        // A tmp file left by an older kclm keeps its mode on open: narrow it.
+        f.set_permissions(std::fs::Permissions::from_mode(
+            kclm::ops::audit::PRIVATE_FILE,
+        ))?;
+        f.write_all(text.as_bytes())?;
+        drop(f);
         std::fs::rename(tmp, p)
     }
 }
@@ -68,6 +82,10 @@ mod tests {
         );
         p.save(&state).expect("save");
         assert_eq!(Prefs::load(&state), (p, None));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path(&state)), 0o600, "tui-state.toml owner-only");
+        assert_eq!(mode(&state), 0o700, "the state dir owner-only");
         std::fs::write(path(&state), "sort = 3").expect("write");
         let (loaded, warning) = Prefs::load(&state);
         assert_eq!(loaded, Prefs::default());

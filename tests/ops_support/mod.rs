@@ -132,6 +132,7 @@ impl Harness {
             audit: Some(AuditLog::in_state_dir(&self.dir.path().join("state"))),
             landscape: "demo".into(),
             actor: "test-admin".into(),
+            user: None,
         }
     }
 

@@ -179,3 +179,114 @@ fn key_strings_parse_like_they_read() {
     );
     assert!(Key::parse("nope").is_err());
 }
+
+#[test]
+fn ctrl_c_quits_whatever_a_user_keymap_says() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    for binding in ["none", "move_down"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            format!("inherits = \"default\"\n[keys]\n\"ctrl-c\" = \"{binding}\"\nq = \"none\"\n"),
+        )
+        .expect("write");
+        let (km, warnings) = Keymap::load("mine", dir.path());
+        assert_eq!(km.name, "mine", "{binding}: the user's keymap is used");
+        assert_eq!(km.action(&ctrl_c), Some(Action::Quit), "{binding}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("ctrl-c") && w.contains("cannot be rebound")),
+            "{binding}: {warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn two_spellings_of_one_key_with_different_actions_warn_naming_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "inherits = \"default\"\n[keys]\nZ = \"move_down\"\n\"shift-z\" = \"move_up\"\n",
+    )
+    .expect("write");
+    let (km, warnings) = Keymap::load("mine", dir.path());
+    let conflicts: Vec<_> = warnings.iter().filter(|w| w.contains("conflict")).collect();
+    assert_eq!(conflicts.len(), 1, "{warnings:?}");
+    for part in ["\"Z\"", "\"move_down\"", "\"shift-z\"", "\"move_up\""] {
+        assert!(
+            conflicts[0].contains(part),
+            "{part} missing: {}",
+            conflicts[0]
+        );
+    }
+    let z = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('Z'),
+        crossterm::event::KeyModifiers::SHIFT,
+    );
+    // The toml table is ordered by key: "Z" < "shift-z", so shift-z wins.
+    assert_eq!(km.action(&z), Some(Action::MoveUp));
+}
+
+#[test]
+fn a_metal_poll_below_five_seconds_is_a_config_error_naming_the_setting() {
+    let path = std::path::Path::new("/cfg/config.toml");
+    for secs in [0, 1, 4] {
+        let text = format!("[ui]\nmetal_poll_seconds = {secs}\n");
+        let err = kclm::config::Config::parse(&text, path).expect_err("refused");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("/cfg/config.toml")
+                && msg.contains(&format!("ui.metal_poll_seconds = {secs}"))
+                && msg.contains("at least 5"),
+            "{msg}"
+        );
+    }
+    let ok =
+        kclm::config::Config::parse("[ui]\nmetal_poll_seconds = 5\n", path).expect("5 is fine");
+    assert_eq!(ok.ui.metal_poll_seconds, 5);
+}
+
+#[test]
+fn a_huge_theme_or_keymap_is_refused_with_one_warning_without_reading_it_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 10 MB of broken entries: each would be a warning if it were parsed.
+    let line = "\"ui.bad\" = { fg = \"nocolour\" }\n";
+    let big = line.repeat(10 * 1024 * 1024 / line.len() + 1);
+    std::fs::write(dir.path().join("huge.toml"), &big).expect("write");
+    let t0 = std::time::Instant::now();
+    let (theme, warnings) = Theme::load("huge", dir.path());
+    let (km, km_warnings) = Keymap::load("huge", dir.path());
+    let took = t0.elapsed();
+    assert_eq!(theme.name, "default", "falls back to the default theme");
+    assert_eq!(km.name, "default", "falls back to the default keymap");
+    for w in [&warnings, &km_warnings] {
+        let limit: Vec<_> = w.iter().filter(|w| w.contains("1 MiB limit")).collect();
+        assert_eq!(limit.len(), 1, "{w:?}");
+        assert!(limit[0].contains("huge.toml"), "{w:?}");
+        assert!(w.len() <= 3, "{w:?}");
+    }
+    // Not read (1 MiB at most), so not seconds: generous for a loaded CI box.
+    assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
+
+    // Just under the limit is still read.
+    let small = line.repeat(100);
+    std::fs::write(dir.path().join("ok.toml"), small).expect("write");
+    let (_, w) = Theme::load("ok", dir.path());
+    assert!(!w.iter().any(|w| w.contains("limit")), "{w:?}");
+}
+
+#[test]
+fn thousands_of_warnings_show_the_first_five_and_a_count() {
+    let many: Vec<String> = (0..370_000).map(|i| format!("warning {i}")).collect();
+    let line = crate::tui::app::warnings_line(&many);
+    assert_eq!(
+        line,
+        "warning 0 · warning 1 · warning 2 · warning 3 · warning 4 · … and 369995 more"
+    );
+    let few: Vec<String> = vec!["a".into(), "b".into()];
+    assert_eq!(crate::tui::app::warnings_line(&few), "a · b");
+    let five: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+    assert_eq!(crate::tui::app::warnings_line(&five), "0 · 1 · 2 · 3 · 4");
+}
