@@ -30,10 +30,7 @@ async fn setup(time_scale: f64, faults: Faults) -> Setup {
     })
     .await
     .expect("demo starts");
-    let upstream = demo
-        .kube_http_url
-        .trim_start_matches("http://")
-        .to_string();
+    let upstream = demo.kube_http_url.trim_start_matches("http://").to_string();
     let proxy = Proxy::start(upstream).await;
     proxy.set(faults);
     let mut cfg = load_config(&KubeTarget {
@@ -81,6 +78,31 @@ impl Setup {
     }
 }
 
+/// Changes a label of one shoot, straight at the demo (not through the proxy).
+async fn touch_a_shoot(demo: &kclm::demo::DemoHandle) {
+    use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+    let client = kclm::source::kube::client_for(&KubeTarget {
+        kubeconfig: Some(demo.kubeconfig.clone()),
+        context: Some("demo-garden".into()),
+    })
+    .await
+    .expect("client");
+    let ar = KubeKind::Shoot.api_resource();
+    let all: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    let list = all
+        .list(&ListParams::default().limit(1))
+        .await
+        .expect("list");
+    let shoot = list.items.first().expect("a shoot");
+    let ns = shoot.metadata.namespace.clone().expect("namespaced");
+    let name = shoot.metadata.name.clone().expect("named");
+    let api: Api<DynamicObject> = Api::namespaced_with(client, &ns, &ar);
+    let patch = serde_json::json!({"metadata": {"labels": {"faults-test": "touched"}}});
+    api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .expect("patch");
+}
+
 fn error_text(s: &SourceState) -> Option<&str> {
     match s {
         SourceState::Error(r) => Some(r),
@@ -90,9 +112,8 @@ fn error_text(s: &SourceState) -> Option<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_streams_cut_mid_event_reconnect_with_backoff_and_say_so() {
-    // The simulation runs fast so every watch gets events to cut.
     let mut s = setup(
-        600.0,
+        1.0,
         Faults {
             cut_watch_after: Some(40),
             ..Faults::default()
@@ -105,7 +126,9 @@ async fn watch_streams_cut_mid_event_reconnect_with_backoff_and_say_so() {
         "the initial list syncs: {:?}",
         s.states
     );
-    // Wait for the cuts to start, then measure.
+    // One shoot change: every watch from the listed resourceVersion gets it
+    // replayed, and every one is cut in the middle of it.
+    touch_a_shoot(&s.demo).await;
     let start = Instant::now();
     s.drain_for(Duration::from_secs(6)).await;
     let watches: Vec<_> = s
@@ -169,7 +192,11 @@ async fn a_403_is_retried_and_the_kind_comes_back() {
         .count();
     assert_eq!(forbidden, 3, "each 403 is reported: {:?}", s.states);
     assert_eq!(
-        s.proxy.seen().iter().filter(|r| r.answered == Some(403)).count(),
+        s.proxy
+            .seen()
+            .iter()
+            .filter(|r| r.answered == Some(403))
+            .count(),
         3
     );
     drop(s.proxy);
@@ -204,7 +231,12 @@ async fn a_recovered_watch_is_synced_without_an_object_change() {
         "synced again once the watch restarts: {:?}",
         s.states
     );
-    let applied_or_relisted = s.proxy.seen().iter().filter(|r| r.answered.is_some()).count();
+    let applied_or_relisted = s
+        .proxy
+        .seen()
+        .iter()
+        .filter(|r| r.answered.is_some())
+        .count();
     assert_eq!(applied_or_relisted, 2, "both faults were served");
     drop(s.proxy);
     s.demo.shutdown().await;

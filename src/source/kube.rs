@@ -183,7 +183,10 @@ mod tests {
         assert_eq!(permanent(&e), None, "a 403 is retried");
         assert!(forbidden(&e));
         assert_eq!(permanent(&list_failed(500, "etcd timeout")), None);
-        assert_eq!(error_message(&list_failed(500, "etcd timeout")), "etcd timeout");
+        assert_eq!(
+            error_message(&list_failed(500, "etcd timeout")),
+            "etcd timeout"
+        );
         assert!(gone(&list_failed(410, "too old")));
     }
 
