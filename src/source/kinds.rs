@@ -119,6 +119,9 @@ struct Loop<K> {
     synced_once: bool,
     /// What the source state says now (so Synced is sent once per recovery).
     synced: bool,
+    /// The last failure was a stream that broke after a successful start: the
+    /// next start alone does not prove recovery (it has to deliver).
+    stream_broke: bool,
 }
 
 enum Step {
@@ -159,6 +162,7 @@ where
                 return Step::Continue;
             }
         }
+        self.stream_broke = matches!(f, Failure::Stream(_));
         let delay = self.backoff.next_delay();
         let attempt = self.backoff.attempt();
         let state = match &f {
@@ -236,6 +240,12 @@ where
                 return self.failed(Failure::Request(e)).await;
             }
         };
+        // A watch that starts after a refused request is a recovered watch.
+        if !self.stream_broke
+            && let Step::Stop = self.set_synced()
+        {
+            return Step::Stop;
+        }
         let mut stream = std::pin::pin!(stream);
         let mut events = 0usize;
         let mut broke: Option<Failure> = None;
@@ -326,6 +336,7 @@ where
         backoff: Backoff::default(),
         synced_once: false,
         synced: false,
+        stream_broke: false,
     };
     tokio::spawn(l.run())
 }

@@ -20,6 +20,8 @@ pub struct Faults {
     pub cut_watch_after: Option<usize>,
     /// Hold every watch response's body bytes (the stream stays open, silent).
     pub stall_watch: bool,
+    /// Ask the server for no bookmarks (a server that sends none at start).
+    pub no_bookmarks: bool,
 }
 
 /// One request the proxy saw.
@@ -183,6 +185,13 @@ async fn serve(mut conn: TcpStream, ctx: &Ctx) {
             }
             continue;
         }
+        let head = if faults.no_bookmarks {
+            String::from_utf8_lossy(&head)
+                .replacen("allowWatchBookmarks=true", "allowWatchBookmarks=false", 1)
+                .into_bytes()
+        } else {
+            head
+        };
         relay(conn, ctx, &head, watch, &faults).await;
         return;
     }
