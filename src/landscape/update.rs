@@ -69,13 +69,19 @@ pub enum SourceState {
     Disabled,
     Connecting,
     Synced,
-    /// A transient error: the source retries with backoff.
+    /// A transient error: the source retries with backoff. Watches say how:
+    /// "reconnecting (attempt N, last error: …)" or "forbidden (retrying in …)".
     Error(String),
     /// Not listable (403) or not served (404): skipped, the rest keeps working.
     Unavailable(String),
 }
 
 impl SourceState {
+    /// A transient error the source is already retrying with backoff.
+    pub fn is_retrying(&self) -> bool {
+        matches!(self, SourceState::Error(r)
+            if r.starts_with("reconnecting (") || r.starts_with("forbidden (retrying"))
+    }
     pub fn is_settled(&self) -> bool {
         !matches!(self, SourceState::Connecting)
     }
@@ -84,6 +90,7 @@ impl SourceState {
             SourceState::Disabled => "off".into(),
             SourceState::Connecting => "connecting".into(),
             SourceState::Synced => "synced".into(),
+            SourceState::Error(r) if self.is_retrying() => r.clone(),
             SourceState::Error(r) => format!("error: {r}"),
             SourceState::Unavailable(r) => format!("unavailable: {r}"),
         }
@@ -117,4 +124,22 @@ pub enum Update {
     Relisted(Kind, Vec<KubeObject>),
     Metal(Box<MetalSnapshot>),
     Source(Kind, SourceState),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceState;
+
+    #[test]
+    fn a_retrying_watch_says_how_without_an_error_prefix() {
+        let r = SourceState::Error("reconnecting (attempt 3, last error: eof)".into());
+        assert!(r.is_retrying());
+        assert_eq!(r.short(), "reconnecting (attempt 3, last error: eof)");
+        let f = SourceState::Error("forbidden (retrying in 2.0s): no".into());
+        assert!(f.is_retrying());
+        assert_eq!(f.short(), "forbidden (retrying in 2.0s): no");
+        let e = SourceState::Error("etcd timeout".into());
+        assert!(!e.is_retrying());
+        assert_eq!(e.short(), "error: etcd timeout");
+    }
 }

@@ -1,21 +1,11 @@
-//! Kubernetes sources: one kube-rs watcher per kind (paginated initial list,
-//! resumable watch, re-list on 410 Gone, backoff on errors), reporting each
-//! kind's state. A kind that is forbidden (403) or not served (404) is reported
-//! and skipped; the others keep working.
+//! Kubernetes sources: connecting, and the helpers that classify watch errors
+//! (the watch loop is in [`super::kinds`]). A kind that is not served (404) is
+//! reported and skipped; a forbidden one (403) is retried with backoff.
 
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use futures::StreamExt;
-use kube::Api;
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event};
-use serde::de::DeserializeOwned;
-
-use super::UpdateTx;
-use crate::landscape::{Kind, KubeObject, SourceState, Update};
-use crate::model::Slim;
 
 /// Which kubeconfig and context to use.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -145,112 +135,32 @@ pub fn error_message(e: &kube::Error) -> String {
 
 /// A 429 ("storage is (re)initializing", priority and fairness) before a kind's
 /// first sync means "not yet", not "broken": the kind stays connecting.
-fn too_early(e: &watcher::Error) -> bool {
-    match e {
-        watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) => {
-            status_code(e) == Some(429)
-        }
-        watcher::Error::WatchError(s) => s.code == 429,
-        _ => false,
-    }
+pub(crate) fn too_early(e: &kube::Error) -> bool {
+    status_code(e) == Some(429)
 }
 
-/// Classifies a watcher error: `Some(reason)` if the kind should be skipped for good.
-fn permanent(e: &watcher::Error) -> Option<String> {
-    let inner = match e {
-        watcher::Error::InitialListFailed(e)
-        | watcher::Error::WatchStartFailed(e)
-        | watcher::Error::WatchFailed(e) => e,
-        _ => return None,
-    };
-    match status_code(inner) {
-        Some(403) => Some(format!("403 forbidden: {}", error_message(inner))),
+/// Classifies a watch error: `Some(reason)` if the kind should be skipped for
+/// good. Only a kind the server does not serve (404) is; a 403 is retried with
+/// backoff (an authz hiccup or a token refresh must not freeze a kind).
+pub(crate) fn permanent(e: &kube::Error) -> Option<String> {
+    match status_code(e) {
         Some(404) => Some("404 not served by this API server".to_string()),
         _ => None,
     }
 }
 
-fn transient(e: &watcher::Error) -> String {
-    match e {
-        watcher::Error::InitialListFailed(e)
-        | watcher::Error::WatchStartFailed(e)
-        | watcher::Error::WatchFailed(e) => error_message(e),
-        watcher::Error::WatchError(s) => format!("{} ({})", s.message, s.code),
-        watcher::Error::NoResourceVersion => "no resourceVersion in watch result".into(),
-    }
+/// A 403: shown as "forbidden (retrying in …)".
+pub(crate) fn forbidden(e: &kube::Error) -> bool {
+    status_code(e) == Some(403)
 }
 
-/// Watches one kind for ever, sending updates until the receiver is gone.
-/// Objects are decoded slim ([`Slim`]): the store keeps what the console shows.
-pub fn spawn_watch<K>(
-    api: Api<Slim<K>>,
-    kind: Kind,
-    wrap: fn(K) -> KubeObject,
-    page_size: u32,
-    tx: UpdateTx,
-) -> tokio::task::JoinHandle<()>
-where
-    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
-    K::DynamicType: Send,
-    K::Scope: Send,
-{
-    tokio::spawn(async move {
-        let _ = tx.send(Update::Source(kind, SourceState::Connecting));
-        let cfg = watcher::Config::default().page_size(page_size);
-        let mut stream = watcher::watcher(api, cfg).default_backoff().boxed();
-        let mut buffer: Vec<KubeObject> = Vec::new();
-        let mut errored = false;
-        let mut synced_once = false;
-        while let Some(item) = stream.next().await {
-            let update = match item {
-                Ok(Event::Init) => {
-                    buffer.clear();
-                    continue;
-                }
-                Ok(Event::InitApply(Slim(o))) => {
-                    buffer.push(wrap(o));
-                    continue;
-                }
-                Ok(Event::InitDone) => {
-                    let list = std::mem::take(&mut buffer);
-                    if tx.send(Update::Relisted(kind, list)).is_err() {
-                        return;
-                    }
-                    errored = false;
-                    synced_once = true;
-                    Update::Source(kind, SourceState::Synced)
-                }
-                Ok(Event::Apply(Slim(o))) => {
-                    if errored {
-                        errored = false;
-                        let _ = tx.send(Update::Source(kind, SourceState::Synced));
-                    }
-                    Update::Applied(wrap(o))
-                }
-                Ok(Event::Delete(Slim(o))) => Update::Deleted(wrap(o)),
-                Err(e) => {
-                    if let Some(reason) = permanent(&e) {
-                        let _ = tx.send(Update::Source(kind, SourceState::Unavailable(reason)));
-                        return;
-                    }
-                    if !synced_once && too_early(&e) {
-                        tracing::info!(?kind, error = %e, "server not ready for this kind yet, retrying");
-                        continue;
-                    }
-                    errored = true;
-                    tracing::warn!(?kind, error = %e, "watch error, retrying");
-                    Update::Source(kind, SourceState::Error(transient(&e)))
-                }
-            };
-            if tx.send(update).is_err() {
-                return;
-            }
-        }
-    })
+/// A 410 Gone: the resource version is too old, the kind is re-listed.
+pub(crate) fn gone(e: &kube::Error) -> bool {
+    status_code(e) == Some(410)
 }
 
 // The per-kind watchers and the kinds each connection watches: see `super::kinds`.
-pub use super::kinds::{CAPI_KINDS, GARDEN_KINDS, watch_kind};
+pub use super::kinds::{CAPI_KINDS, GARDEN_KINDS, spawn_watch, watch_kind};
 
 #[cfg(test)]
 mod tests {
@@ -258,32 +168,26 @@ mod tests {
 
     use super::*;
 
-    fn list_failed(code: u16, message: &str) -> watcher::Error {
+    fn list_failed(code: u16, message: &str) -> kube::Error {
         let status = Status::failure(message, "Reason").with_code(code).boxed();
-        watcher::Error::InitialListFailed(kube::Error::Api(status))
+        kube::Error::Api(status)
     }
 
     #[test]
-    fn forbidden_and_not_served_kinds_are_skipped_with_the_reason() {
-        let e = list_failed(
-            403,
-            "projects.core.gardener.cloud is forbidden: User \"u\" cannot list resource \"projects\"",
-        );
-        let reason = permanent(&e).expect("403 skips the kind");
-        assert!(
-            reason.starts_with("403 forbidden: projects.core.gardener.cloud is forbidden"),
-            "{reason}"
-        );
+    fn only_kinds_not_served_are_skipped_a_403_is_retried() {
         assert_eq!(
             permanent(&list_failed(404, "not found")).as_deref(),
             Some("404 not served by this API server")
         );
+        let e = list_failed(403, "projects.core.gardener.cloud is forbidden");
+        assert_eq!(permanent(&e), None, "a 403 is retried");
+        assert!(forbidden(&e));
+        assert_eq!(permanent(&list_failed(500, "etcd timeout")), None);
         assert_eq!(
-            permanent(&list_failed(500, "etcd timeout")),
-            None,
-            "retried"
+            error_message(&list_failed(500, "etcd timeout")),
+            "etcd timeout"
         );
-        assert_eq!(transient(&list_failed(500, "etcd timeout")), "etcd timeout");
+        assert!(gone(&list_failed(410, "too old")));
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn source_span(group: SourceGroup, st: &SourceState, theme: &Theme) -> Span<'sta
     let scope = match st {
         SourceState::Synced => "source.synced",
         SourceState::Connecting => "source.connecting",
+        s if s.is_retrying() && s.short().starts_with("reconnecting") => "source.connecting",
         SourceState::Disabled => "ui.statusbar",
         SourceState::Error(_) | SourceState::Unavailable(_) => "source.error",
     };
