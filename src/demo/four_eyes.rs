@@ -51,33 +51,7 @@ pub(crate) fn maintain_confirmed_by(old: Option<&Value>, new: &mut Value, user: 
 /// metav1.LabelSelector semantics: matchLabels and matchExpressions all hold;
 /// an empty selector selects everything.
 fn selects(selector: &Value, labels: &Value) -> bool {
-    let label = |k: &str| labels[k].as_str();
-    let labels_ok = selector["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| label(k) == v.as_str());
-    let exprs_ok = selector["matchExpressions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .all(|e| {
-            let key = e["key"].as_str().unwrap_or("");
-            let values: Vec<&str> = e["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            match e["operator"].as_str().unwrap_or("") {
-                "In" => label(key).is_some_and(|v| values.contains(&v)),
-                "NotIn" => label(key).is_none_or(|v| !values.contains(&v)),
-                "Exists" => label(key).is_some(),
-                "DoesNotExist" => label(key).is_none(),
-                _ => false,
-            }
-        });
-    labels_ok && exprs_ok
+    crate::ops::approval::selects_by(selector, |k| labels[k].as_str())
 }
 
 /// Whether any of the project's `dualApprovalForDeletion` rules for `shoots`

@@ -38,7 +38,11 @@ pub fn confirmation_of(s: &Shoot) -> (String, String) {
 /// metav1.LabelSelector semantics: all matchLabels and matchExpressions hold;
 /// an empty (or absent) selector selects everything.
 pub fn selects(selector: &Value, labels: &std::collections::BTreeMap<String, String>) -> bool {
-    let label = |k: &str| labels.get(k).map(String::as_str);
+    selects_by(selector, |k| labels.get(k).map(String::as_str))
+}
+
+/// [`selects`] over any way of reading a label (the demo reads JSON).
+pub fn selects_by<'a>(selector: &Value, label: impl Fn(&str) -> Option<&'a str>) -> bool {
     let labels_ok = selector["matchLabels"]
         .as_object()
         .into_iter()
